@@ -1,0 +1,19 @@
+"""Casework consumes agreed ownership."""
+
+from __future__ import annotations
+
+from casework import service
+from nwd_shared import events as ev
+from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.messaging.consumer import Handler
+
+
+def handlers(runtime: Runtime) -> dict[str, Handler]:
+    async def on_ownership_agreed(session, event):
+        return await service.open_case(session, event, calendar=runtime.calendar,
+                                       source=runtime.settings.source, now=runtime.clock())
+
+    return {"nwd.ownership.agreed.v1": on_ownership_agreed}
+
+
+CONSUMERS = [ConsumerSpec(name="nwd-casework", topics=[ev.REFERRALS], handlers=handlers)]

@@ -1,0 +1,24 @@
+"""Casework: the case at the owning organisation and its statutory clock. create_app(settings) builds the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from casework.api import router
+from casework.config import Settings
+from casework.consumers import CONSUMERS
+from casework.models import messaging
+from nwd_shared.app import build_service_app
+from nwd_shared.calendar import Clock, system_clock
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    """The casework app."""
+    return build_service_app(
+        settings=settings or Settings(), title="No Wrong Door: casework", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+    )

@@ -1,0 +1,19 @@
+"""Intake consumes every topic to keep each contact's journey."""
+
+from __future__ import annotations
+
+from intake import service
+from nwd_shared import events as ev
+from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.messaging.consumer import Handler
+
+
+def handlers(_: Runtime) -> dict[str, Handler]:
+    async def journey(session, event):
+        await service.record_step(session, event)
+        return None
+
+    return {name: journey for name in ev.TYPE_NAMES}
+
+
+CONSUMERS = [ConsumerSpec(name="nwd-intake-journey", topics=ev.TOPICS, handlers=handlers)]

@@ -1,0 +1,24 @@
+"""Intake: the one door. create_app(settings) builds the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from intake.api import router
+from intake.config import Settings
+from intake.consumers import CONSUMERS
+from intake.models import messaging
+from nwd_shared.app import build_service_app
+from nwd_shared.calendar import Clock, system_clock
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    """The intake app: contacts in, contact.received out, journeys kept."""
+    return build_service_app(
+        settings=settings or Settings(), title="No Wrong Door: intake", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+    )

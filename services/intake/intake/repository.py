@@ -1,0 +1,36 @@
+"""Intake queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.models import Contact, IdempotencyRecord, JourneyEntry
+
+
+async def get_contact(session: AsyncSession, reference: str) -> Contact | None:
+    return await session.get(Contact, reference)
+
+
+async def get_idempotency_record(
+    session: AsyncSession, organisation_id: str, key: str
+) -> IdempotencyRecord | None:
+    return (
+        await session.execute(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.organisation_id == organisation_id, IdempotencyRecord.key == key
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def journey_of(session: AsyncSession, reference: str) -> list[JourneyEntry]:
+    return list(
+        (
+            await session.execute(
+                select(JourneyEntry)
+                .where(JourneyEntry.reference == reference)
+                .order_by(JourneyEntry.at, JourneyEntry.id)
+            )
+        ).scalars()
+    )

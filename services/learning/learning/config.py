@@ -1,0 +1,8 @@
+"""Learning settings."""
+
+from nwd_shared.settings import ServiceSettings, database_url_field
+
+
+class Settings(ServiceSettings):
+    service_name: str = "learning"
+    database_url: str = database_url_field("learning")

@@ -1,0 +1,24 @@
+"""Learning: projections and reports from every topic. create_app(settings) builds the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from learning.api import router
+from learning.config import Settings
+from learning.consumers import CONSUMERS
+from learning.models import messaging
+from nwd_shared.app import build_service_app
+from nwd_shared.calendar import Clock, system_clock
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    """The learning app."""
+    return build_service_app(
+        settings=settings or Settings(), title="No Wrong Door: learning", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+    )

@@ -1,0 +1,13 @@
+"""`python -m referral [serve|migrate]`."""
+
+from nwd_shared.cli import run_service
+from referral.config import Settings
+from referral.main import MIGRATIONS, create_app
+
+
+def main() -> None:
+    run_service(settings_type=Settings, create_app=create_app, migrations_dir=MIGRATIONS, default_port=8004)
+
+
+if __name__ == "__main__":
+    main()

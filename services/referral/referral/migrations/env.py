@@ -1,0 +1,6 @@
+"""Alembic environment for referral."""
+
+from nwd_shared.migrations import run_env
+from referral.models import Base
+
+run_env(Base.metadata)

@@ -1,0 +1,19 @@
+"""Triage consumes received contacts."""
+
+from __future__ import annotations
+
+from nwd_shared import events as ev
+from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.messaging.consumer import Handler
+from triage import service
+
+
+def handlers(runtime: Runtime) -> dict[str, Handler]:
+    async def on_contact_received(session, event: ev.ContactReceived):
+        return await service.triage_contact(session, event, source=runtime.settings.source,
+                                            now=runtime.clock())
+
+    return {"nwd.contact.received.v1": on_contact_received}
+
+
+CONSUMERS = [ConsumerSpec(name="nwd-triage", topics=[ev.CONTACTS], handlers=handlers)]

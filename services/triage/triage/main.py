@@ -1,0 +1,24 @@
+"""Triage: safeguarding first, then the route and the responsible organisations. create_app(settings) builds the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from nwd_shared.app import build_service_app
+from nwd_shared.calendar import Clock, system_clock
+from triage.api import router
+from triage.config import Settings
+from triage.consumers import CONSUMERS
+from triage.models import messaging
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    """The triage app."""
+    return build_service_app(
+        settings=settings or Settings(), title="No Wrong Door: triage", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+    )

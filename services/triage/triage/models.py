@@ -1,0 +1,38 @@
+"""Triage tables: one decision per contact, with its reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from nwd_shared.db import UtcDateTime, new_metadata
+from nwd_shared.messaging.tables import define_messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+messaging = define_messaging_tables(Base.metadata)
+
+
+class TriageDecision(Base):
+    """The route of a contact and why; overriding it keeps the reasons."""
+
+    __tablename__ = "triage_decision"
+
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received_by: Mapped[str] = mapped_column(String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(16))
+    safeguarding_categories: Mapped[list] = mapped_column(JSON)
+    responsible_organisations: Mapped[list] = mapped_column(JSON)
+    reasons: Mapped[list] = mapped_column(JSON)
+    out_of_time: Mapped[bool] = mapped_column(Boolean)
+    needs_consent: Mapped[bool] = mapped_column(Boolean)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    overridden_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)

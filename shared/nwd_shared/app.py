@@ -1,0 +1,205 @@
+"""Builds a service's FastAPI app: lifespan wiring of database, producer, relay and consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from nwd_shared import db, migrations
+from nwd_shared.calendar import Clock, WorkingCalendar, system_clock
+from nwd_shared.directory import Directory, load_directory
+from nwd_shared.events import CloudEvent
+from nwd_shared.http import (
+    BodyLimitMiddleware,
+    MetricsMiddleware,
+    install_problem_handlers,
+    problem_response,
+)
+from nwd_shared.kafka import ProducerHandle
+from nwd_shared.messaging.consumer import EventConsumer, Handler
+from nwd_shared.messaging.outbox import add_to_outbox
+from nwd_shared.messaging.relay import OutboxRelay
+from nwd_shared.messaging.tables import MessagingTables
+from nwd_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a service's handlers and endpoints share while it runs."""
+
+    settings: ServiceSettings
+    directory: Directory
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    tables: MessagingTables
+    producer: ProducerHandle
+    relay: OutboxRelay
+    clock: Clock
+    calendar: WorkingCalendar
+    consumers: list[EventConsumer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer group of a service: its topics and, given the runtime, its handlers."""
+
+    name: str
+    topics: Sequence[str]
+    handlers: Callable[[Runtime], dict[str, Handler]]
+
+
+class UnitOfWork:
+    """A request's transaction: state changes and the events they cause commit together."""
+
+    def __init__(self, session: AsyncSession, tables: MessagingTables) -> None:
+        self.session = session
+        self._tables = tables
+
+    async def emit(self, events: Iterable[CloudEvent]) -> None:
+        """Stage events in the outbox, in this transaction."""
+        await add_to_outbox(self.session, self._tables, events)
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    runtime = runtime_of(request)
+    async with runtime.sessions() as session:
+        async with session.begin():
+            yield UnitOfWork(session, runtime.tables)
+    runtime.relay.wake()
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).sessions() as session:
+        yield session
+
+
+# scope="function": the commit finishes before the response is sent, so a 2xx means stored.
+Work = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format='{"at":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":"%(message)s"}',
+    )
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+
+
+def build_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    tables: MessagingTables,
+    migrations_dir: Path,
+    routers: Sequence[APIRouter] = (),
+    consumers: Sequence[ConsumerSpec] = (),
+    clock: Clock = system_clock,
+    calendar: WorkingCalendar | None = None,
+) -> FastAPI:
+    """A FastAPI app whose lifespan starts and cleanly stops everything the service runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        directory = load_directory(settings.organisations_file)
+        if settings.migrate_on_start:
+            await asyncio.to_thread(migrations.upgrade, migrations_dir, settings.database_url)
+        engine = db.create_engine(settings.database_url)
+        producer = ProducerHandle(settings, client_id=f"nwd-{settings.service_name}")
+        relay = OutboxRelay(
+            service=settings.service_name, engine=engine, tables=tables, producer=producer,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval_ms / 1000,
+        )
+        runtime = Runtime(
+            settings=settings, directory=directory, engine=engine, sessions=db.session_factory(engine),
+            tables=tables, producer=producer, relay=relay, clock=clock,
+            calendar=calendar or WorkingCalendar(),
+        )
+        runtime.consumers = [
+            EventConsumer(
+                service=settings.service_name, name=spec.name, topics=spec.topics,
+                handlers=spec.handlers(runtime), sessions=runtime.sessions, tables=tables,
+                producer=producer, settings=settings, after_commit=relay.wake,
+            )
+            for spec in consumers
+        ]
+        app.state.runtime = runtime
+        app.state.directory = directory
+        tasks = [asyncio.create_task(relay.run(), name=f"{settings.service_name}-relay")]
+        tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
+        try:
+            yield
+        finally:
+            for consumer in runtime.consumers:
+                consumer.stop()
+            relay.stop()
+            done, pending = await asyncio.wait(tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await producer.stop()
+            await engine.dispose()
+
+    app = FastAPI(title=title, version="1", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(BodyLimitMiddleware)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/livez")
+    async def livez() -> dict:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        """Database and broker reachable, and every consumer has joined its group once."""
+        runtime = runtime_of(request)
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(db.ping(runtime.engine), 2)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks["database"] = type(exc).__name__
+        try:
+            await runtime.producer.ping()
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = type(exc).__name__
+        for consumer in runtime.consumers:
+            checks[f"consumer:{consumer.name}"] = "ok" if consumer.assigned.is_set() else "joining"
+        if all(value == "ok" for value in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem_response(503, "not ready", checks=checks)
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        """Prometheus metrics."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,129 @@
+"""The organisation directory (contract.md): who exists, what each answers for, and their keys."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+OrganisationKind = Literal[
+    "nhs_trust", "icb", "gp_practice", "council", "care_provider",
+    "pals", "advocacy", "ombudsman", "healthwatch",
+]
+RESPONSIBLE_KINDS = frozenset({"nhs_trust", "icb", "gp_practice", "council", "care_provider"})
+
+
+def hash_key(api_key: str) -> str:
+    """The SHA-256 hex digest under which an API key is stored and compared."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+class Organisation(BaseModel):
+    """One organisation: a responsible body or a referral partner."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganisationKind
+    responsible_for: list[Literal["health", "social_care"]] = []
+    areas: list[str] = []
+    serves: str | None = None
+    api_key: str | None = Field(default=None, min_length=8, repr=False)
+    api_key_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", repr=False)
+
+    @model_validator(mode="after")
+    def _check(self) -> Organisation:
+        if self.api_key and self.api_key_sha256:
+            raise ValueError("give api_key or api_key_sha256, not both")
+        if self.serves is not None and self.kind != "pals":
+            raise ValueError("only a pals organisation serves a trust")
+        if self.kind in {"pals", "advocacy"} and self.responsible_for:
+            raise ValueError(f"a {self.kind} organisation is responsible for nothing")
+        return self
+
+    @property
+    def is_responsible_body(self) -> bool:
+        """Only responsible bodies ever own a first-tier complaint."""
+        return self.kind in RESPONSIBLE_KINDS
+
+    @property
+    def key_hash(self) -> str | None:
+        if self.api_key_sha256:
+            return self.api_key_sha256
+        return hash_key(self.api_key) if self.api_key else None
+
+
+class Directory(BaseModel):
+    """All organisations, validated as a whole."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    organisations: list[Organisation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Directory:
+        ids = [o.id for o in self.organisations]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate organisation ids: {', '.join(duplicates)}")
+        by_id = {o.id: o for o in self.organisations}
+        for org in self.organisations:
+            if org.serves is not None and by_id.get(org.serves, None) is None:
+                raise ValueError(f"{org.id} serves unknown organisation {org.serves!r}")
+        hashes = [o.key_hash for o in self.organisations if o.key_hash]
+        if len(hashes) != len(set(hashes)):
+            raise ValueError("two organisations share an API key")
+        return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Organisation]:
+        return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def by_key_hash(self) -> dict[str, Organisation]:
+        return {o.key_hash: o for o in self.organisations if o.key_hash}
+
+    def get(self, organisation_id: str) -> Organisation | None:
+        return self.by_id.get(organisation_id)
+
+    def organisation_for_key(self, api_key: str) -> Organisation | None:
+        """The organisation an API key belongs to, compared by hash."""
+        return self.by_key_hash.get(hash_key(api_key))
+
+    def responsible_for(self, service_type: str, area: str) -> list[Organisation]:
+        """Responsible bodies for a service type in an area, in directory order."""
+        return [
+            o for o in self.organisations
+            if o.is_responsible_body and service_type in o.responsible_for and area in o.areas
+        ]
+
+    def pals_of(self, trust_id: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.kind == "pals" and o.serves == trust_id), None)
+
+
+class DirectoryError(RuntimeError):
+    """The organisation directory file cannot be used; the message says where and why."""
+
+
+def load_directory(path: Path | str) -> Directory:
+    """Read and validate a directory file, failing with a message a person can act on."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DirectoryError(f"organisation directory {path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise DirectoryError(f"organisation directory {path}: not valid YAML: {exc}") from exc
+    try:
+        return Directory.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or '(top)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise DirectoryError(f"organisation directory {path}: {problems}") from exc

@@ -1,0 +1,98 @@
+"""Kafka clients built from settings; the producer starts lazily so a broker outage never stops a service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from nwd_shared.events.catalogue import TOPICS, dead_letter_topic
+from nwd_shared.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
+    """A producer that waits for every in-sync replica; idempotent where the broker supports it."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        linger_ms=2,
+        request_timeout_ms=10_000,
+        retry_backoff_ms=200,
+    )
+
+
+def new_consumer(settings: KafkaSettings, group_id: str, topics: list[str]) -> AIOKafkaConsumer:
+    """A consumer that commits by hand, after the database commit, and starts at the earliest offset."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=group_id,
+        client_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        max_poll_records=settings.kafka_max_poll_records,
+        retry_backoff_ms=200,
+    )
+
+
+class ProducerHandle:
+    """One producer per process, (re)started on demand until the broker answers."""
+
+    def __init__(self, settings: KafkaSettings, client_id: str) -> None:
+        self._settings = settings
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    async def get(self) -> AIOKafkaProducer:
+        """The started producer; raises KafkaError while the broker cannot be reached."""
+        async with self._lock:
+            if self._producer is None:
+                producer = new_producer(self._settings, self._client_id)
+                try:
+                    await producer.start()
+                except BaseException:
+                    await producer.stop()
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def ping(self, timeout: float = 2.0) -> None:
+        """Raise unless the broker answers a metadata request."""
+        producer = await asyncio.wait_for(self.get(), timeout)
+        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self._producer is not None:
+                await self._producer.stop()
+                self._producer = None
+
+
+async def ensure_topics(bootstrap_servers: str, partitions: int = 3) -> None:
+    """Create every catalogue topic and its dead-letter topic if missing (dev and tests)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="nwd-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for topic in TOPICS for t in (topic, dead_letter_topic(topic))]
+        missing = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
+        if missing:
+            await admin.create_topics(missing)
+    except KafkaError:
+        log.exception("could not create topics")
+        raise
+    finally:
+        await admin.close()

@@ -1,0 +1,207 @@
+"""The idempotent consumer loop: a poll's batch in one transaction, offsets committed after it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nwd_shared.events import CloudEvent, EnvelopeError, dead_letter_topic, decode
+from nwd_shared.kafka import ProducerHandle, new_consumer
+from nwd_shared.messaging.outbox import add_to_outbox
+from nwd_shared.messaging.tables import MessagingTables
+from nwd_shared.metrics import DEAD_LETTERED, EVENTS_CONSUMED, EVENTS_DUPLICATE, HANDLER_ERRORS
+from nwd_shared.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+# A handler applies one event inside the consumer's transaction and returns the events it causes.
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[Iterable[CloudEvent] | None]]
+
+
+def inbox_key(event: CloudEvent) -> str:
+    """Equal ce_source and ce_id make a duplicate (contract.md)."""
+    return f"{event.source}#{event.id}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A record and, when it parsed, its event."""
+
+    record: ConsumerRecord
+    event: CloudEvent | None = None
+    error: str | None = None
+
+
+class EventConsumer:
+    """Consumes topics as one consumer group and applies handlers exactly once per event."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        name: str,
+        topics: Sequence[str],
+        handlers: dict[str, Handler],
+        sessions: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        producer: ProducerHandle,
+        settings: KafkaSettings,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.name = name
+        self._service = service
+        self._topics = list(topics)
+        self._handlers = handlers
+        self._sessions = sessions
+        self._tables = tables
+        self._producer = producer
+        self._settings = settings
+        self._after_commit = after_commit
+        self._stopping = asyncio.Event()
+        self.assigned = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Poll and handle until stopped; an unreachable broker is retried, never fatal."""
+        while not self._stopping.is_set():
+            consumer = new_consumer(self._settings, self.name, self._topics)
+            try:
+                await consumer.start()
+                await self._poll(consumer)
+            except (KafkaError, OSError) as exc:
+                log.warning("consumer %s waiting for the broker: %s", self.name, exc)
+                await self._pause(1.0)
+            except Exception:
+                log.exception("consumer %s failed; restarting", self.name)
+                await self._pause(1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> None:
+        while not self._stopping.is_set():
+            batch = await consumer.getmany(timeout_ms=200)
+            if consumer.assignment():
+                self.assigned.set()
+            if not batch:
+                continue
+            records = [record for partition in batch.values() for record in partition]
+            try:
+                await self.handle(records)
+            except Exception:
+                # Nothing committed: go back to the batch's first offsets and try again later.
+                log.exception("consumer %s could not handle a batch; will retry it", self.name)
+                for tp, partition in batch.items():
+                    consumer.seek(tp, partition[0].offset)
+                await self._pause(self._settings.kafka_retry_backoff_ms / 1000)
+                continue
+            offsets = {tp: partition[-1].offset + 1 for tp, partition in batch.items()}
+            try:
+                await consumer.commit(offsets)
+            except CommitFailedError:
+                # Partitions moved in a rebalance; their new owner re-reads and the inbox skips
+                # what this member already applied.
+                log.warning("consumer %s lost partitions before committing", self.name)
+
+    async def handle(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply a poll's records: bad ones to the dead-letter topic, the rest once each."""
+        deliveries = [self._parse(record) for record in records]
+        for delivery in deliveries:
+            if delivery.event is None:
+                await self._dead_letter(delivery.record, delivery.error or "unparseable")
+        wanted = [d for d in deliveries if d.event is not None and d.event.type in self._handlers]
+        if not wanted:
+            return
+        try:
+            await self._apply(wanted)
+        except Exception:
+            HANDLER_ERRORS.labels(self._service, self.name).inc()
+            log.warning("consumer %s: batch failed, handling one by one", self.name, exc_info=True)
+            for delivery in wanted:
+                await self._apply_with_retries(delivery)
+
+    def _parse(self, record: ConsumerRecord) -> Delivery:
+        try:
+            return Delivery(record, decode(record.headers, record.value))
+        except EnvelopeError as exc:
+            return Delivery(record, error=f"EnvelopeError: {exc}")
+
+    async def _apply(self, deliveries: Sequence[Delivery]) -> None:
+        """One transaction: inbox check, handlers, inbox rows and outbox rows together."""
+        inbox = self._tables.inbox
+        keys = [inbox_key(d.event) for d in deliveries]
+        async with self._sessions() as session, session.begin():
+            seen = set(
+                (
+                    await session.execute(
+                        select(inbox.c.event_id).where(
+                            inbox.c.consumer == self.name, inbox.c.event_id.in_(set(keys))
+                        )
+                    )
+                ).scalars()
+            )
+            now = datetime.now(UTC)
+            for delivery, key in zip(deliveries, keys):
+                event = delivery.event
+                if key in seen:
+                    EVENTS_DUPLICATE.labels(self._service, self.name).inc()
+                    continue
+                seen.add(key)
+                caused = await self._handlers[event.type](session, event)
+                await session.execute(
+                    insert(inbox).values(
+                        consumer=self.name, event_id=key, event_type=event.type, processed_at=now
+                    )
+                )
+                await add_to_outbox(session, self._tables, caused or ())
+                EVENTS_CONSUMED.labels(self._service, self.name, event.type).inc()
+        self._after_commit()
+
+    async def _apply_with_retries(self, delivery: Delivery) -> None:
+        attempts = self._settings.kafka_handler_retries
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._apply([delivery])
+                return
+            except Exception as exc:
+                HANDLER_ERRORS.labels(self._service, self.name).inc()
+                if attempt == attempts:
+                    await self._dead_letter(delivery.record, f"{type(exc).__name__}: {exc}")
+                    return
+                await self._pause(self._settings.kafka_retry_backoff_ms / 1000 * attempt)
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        """Send a record as it came to `<topic>.dlt`, with where it came from and why."""
+        producer = await self._producer.get()
+        headers = list(record.headers or ()) + [
+            ("nwd_dlt_original_topic", record.topic.encode()),
+            ("nwd_dlt_original_partition", str(record.partition).encode()),
+            ("nwd_dlt_original_offset", str(record.offset).encode()),
+            ("nwd_dlt_consumer", self.name.encode()),
+            ("nwd_dlt_error", error[:2000].encode("utf-8", "replace")),
+        ]
+        await producer.send_and_wait(
+            dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
+        )
+        DEAD_LETTERED.labels(self._service, record.topic).inc()
+        log.warning(
+            "dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error[:200]
+        )
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
+__all__ = ["Delivery", "EventConsumer", "Handler", "TopicPartition", "inbox_key"]

@@ -1,0 +1,63 @@
+"""Settings blocks (prefix NWD_) that each service composes into its own Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_ORGANISATIONS_FILE = Path(__file__).parent / "demo" / "organisations.yaml"
+
+
+class _NwdSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NWD_", extra="ignore")
+
+
+class KafkaSettings(_NwdSettings):
+    """How to reach the broker; fetch wait is short because every hop adds it."""
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Tansu (the embedded broker) has no idempotent producer; turn on for Apache Kafka.
+    kafka_enable_idempotence: bool = False
+    kafka_fetch_max_wait_ms: int = 10
+    kafka_max_poll_records: int = 500
+    kafka_handler_retries: int = 3
+    kafka_retry_backoff_ms: int = 200
+
+
+class DirectorySettings(_NwdSettings):
+    """Where the organisation directory lives."""
+
+    organisations_file: Path = DEMO_ORGANISATIONS_FILE
+
+
+class OutboxSettings(_NwdSettings):
+    """How the outbox relay batches and polls."""
+
+    outbox_batch_size: int = 500
+    outbox_poll_interval_ms: int = 200
+
+
+class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings):
+    """Identity and database of one service; subclasses set `service_name`."""
+
+    service_name: str = "nwd"
+    database_url: str = ""
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents `source` of everything this service publishes."""
+        return f"/nwd/{self.service_name}"
+
+
+def database_url_field(service: str) -> object:
+    """A `database_url` field read from NWD_<SERVICE>_DATABASE_URL or NWD_DATABASE_URL."""
+    return Field(
+        default=f"sqlite+aiosqlite:///.data/{service}.db",
+        validation_alias=AliasChoices(
+            f"NWD_{service.upper()}_DATABASE_URL", "NWD_DATABASE_URL", "database_url"
+        ),
+    )

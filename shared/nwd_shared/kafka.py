@@ -69,10 +69,11 @@ class ProducerHandle:
                 self._producer = producer
             return self._producer
 
-    async def ping(self, timeout: float = 2.0) -> None:
-        """Raise unless the broker answers a metadata request."""
-        producer = await asyncio.wait_for(self.get(), timeout)
-        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout)
+    async def ping(self) -> None:
+        """Raise unless the broker answers a metadata request within two seconds."""
+        async with asyncio.timeout(2):
+            producer = await self.get()
+            await producer.client.fetch_all_metadata()
 
     async def stop(self) -> None:
         async with self._lock:

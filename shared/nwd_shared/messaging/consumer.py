@@ -152,7 +152,7 @@ class EventConsumer:
                 ).scalars()
             )
             now = datetime.now(UTC)
-            for delivery, key in zip(deliveries, keys):
+            for delivery, key in zip(deliveries, keys, strict=True):
                 event = delivery.event
                 if key in seen:
                     EVENTS_DUPLICATE.labels(self._service, self.name).inc()

@@ -98,12 +98,16 @@ class OutboxRelay:
                 )
             )
         results = await asyncio.gather(*futures, return_exceptions=True)
-        acked = [row.id for row, result in zip(rows, results) if not isinstance(result, BaseException)]
-        failed = [(row.id, result) for row, result in zip(rows, results) if isinstance(result, BaseException)]
-        await self._mark(acked, failed)
-        for row, result in zip(rows, results):
-            if not isinstance(result, BaseException):
-                EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
+        acked: list = []
+        failed: list[tuple[int, BaseException]] = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append((row.id, result))
+            else:
+                acked.append(row)
+        await self._mark([row.id for row in acked], failed)
+        for row in acked:
+            EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
         await self._record_backlog()
         if failed:
             raise failed[0][1]

@@ -1,0 +1,40 @@
+# No Wrong Door. `make run` starts everything; `make test` runs every test. Both install first.
+SHELL := /bin/bash
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_FROZEN := 1
+
+.PHONY: install run test test-unit test-integration test-e2e bench lint migrate clean
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+	$(UV) sync --python python3
+	@touch $@
+
+install: .venv/.installed  ## create .venv and install every package from uv.lock
+
+run: install  ## the broker and all five services in the foreground; Ctrl-C stops them
+	$(UV) run --no-sync python -m nwd_shared.devstack.stack
+
+test: install  ## every test: unit, integration (Tansu, SQLite, PostgreSQL if set) and end to end
+	$(UV) run --no-sync pytest
+
+test-unit: install
+	$(UV) run --no-sync pytest -m "not e2e" -k "unit"
+
+test-e2e: install
+	$(UV) run --no-sync pytest tests/e2e
+
+lint: install
+	$(UV) run --no-sync ruff check shared services tests
+
+migrate: install  ## bring every service's SQLite database under .data/ to the latest schema
+	for s in intake triage casework referral learning; do $(UV) run --no-sync python -m $$s migrate; done
+
+clean:
+	rm -rf .venv $(TOOLS) .data .pytest_cache

@@ -1,0 +1,162 @@
+"""Pytest fixtures and helpers for the project's tests: a real broker, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import make_url
+
+from nwd_shared.devstack.broker import TansuBroker
+from nwd_shared.devstack.processes import free_port
+from nwd_shared.events import CloudEvent
+from nwd_shared.kafka import ensure_topics
+
+POSTGRES_URL = os.environ.get("NWD_TEST_POSTGRES_URL")
+DATABASES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+async def broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
+    """One Tansu broker for the whole test session (consumer groups take 5 s to join on it)."""
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with TansuBroker(port=free_port(), log_file=log) as running:
+        await ensure_topics(running.bootstrap_servers)
+        yield running
+
+
+@asynccontextmanager
+async def fresh_database(kind: str, directory) -> AsyncIterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{directory}/{uuid.uuid4().hex[:8]}.db"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL run needs NWD_TEST_POSTGRES_URL (CI sets it)")
+    import asyncpg
+
+    admin_url = make_url(POSTGRES_URL)
+    name = f"nwd_test_{uuid.uuid4().hex[:12]}"
+    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request, tmp_path) -> AsyncIterator[str]:
+    """Each test once on SQLite and once on PostgreSQL (when NWD_TEST_POSTGRES_URL is set)."""
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@asynccontextmanager
+async def running_app(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A service app with its lifespan running (consumers, relay), and a client for it."""
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def contact_payload(**overrides: Any) -> dict:
+    """A valid POST /v1/contacts body."""
+    body = {
+        "kind": "complaint",
+        "channel": "email",
+        "complainant": {"name": "Ann Example", "email": "ann@example.org", "relationship": "self"},
+        "concerns": [{"organisation_id": "wsx-council"}],
+        "description": "Home care visits for my mother were missed for a week.",
+        "desired_outcome": "Visits happen as planned and someone explains what went wrong.",
+        "consent_to_share": False,
+    }
+    body.update(overrides)
+    return body
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def publish(bootstrap: str, *events: CloudEvent) -> list:
+    """Publish events exactly as a service's relay would; returns their record metadata."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        return [
+            await producer.send_and_wait(e.topic, e.value(), key=e.key.encode(), headers=e.headers())
+            for e in events
+        ]
+    finally:
+        await producer.stop()
+
+
+async def wait_for_record(
+    bootstrap: str, topic: str, match: Callable[[ConsumerRecord], bool], timeout: float = 20.0
+) -> ConsumerRecord:
+    """The first record on a topic that matches, reading every partition from the start, no group."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest", fetch_max_wait_ms=50)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()  # topic created by ensure_topics
+            partitions = consumer.partitions_for_topic(topic) or {0}
+        consumer.assign([TopicPartition(topic, p) for p in partitions])
+        await consumer.seek_to_beginning()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for record in records:
+                    if match(record):
+                        return record
+        raise AssertionError(f"no matching record on {topic} within {timeout}s")
+    finally:
+        await consumer.stop()
+
+
+async def wait_until_committed(bootstrap: str, group: str, metadata, timeout: float = 30.0) -> None:
+    """Block until a consumer group has committed past a published record."""
+    # A member that never subscribes only reads the group's offsets; it does not join.
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await reader.start()
+    try:
+        tp = TopicPartition(metadata.topic, metadata.partition)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            committed = await reader.committed(tp)
+            if committed is not None and committed > metadata.offset:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{group} did not commit past {tp}@{metadata.offset} within {timeout}s")
+    finally:
+        await reader.stop()
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+    """Await `check()` until it returns something truthy, or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)

@@ -1,0 +1,139 @@
+"""The idempotent consumer against the real broker and real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from sqlalchemy import func, insert, select
+
+from nwd_shared import db
+from nwd_shared import events as ev
+from nwd_shared.kafka import ProducerHandle
+from nwd_shared.messaging.consumer import EventConsumer
+from nwd_shared.settings import KafkaSettings
+from nwd_shared.testing import eventually, fresh_database, wait_for_record, wait_until_committed
+
+from .conftest import effect, metadata, tables
+
+
+def closed(reference: str, owner: str = "wsx-council") -> ev.CaseClosed:
+    return ev.CaseClosed(source="/test", subject=reference, time=datetime.now(UTC),
+                         data=ev.CaseClosedData(case_id="c", reference=reference, owner=owner,
+                                                closed_on=date(2026, 11, 20)))
+
+
+class Harness:
+    """One consumer group on its own topic, running for the whole module (a join takes 5 s)."""
+
+    def __init__(self, bootstrap: str, url: str) -> None:
+        self.bootstrap = bootstrap
+        self.topic = f"test.harness.{uuid.uuid4().hex[:8]}"
+        self.group = f"test-harness-{uuid.uuid4().hex[:8]}"
+        self.engine = db.create_engine(url)
+        self.sessions = db.session_factory(engine=self.engine)
+        self.calls: dict[str, int] = {}
+
+    async def handle(self, session, event):
+        self.calls[event.subject] = self.calls.get(event.subject, 0) + 1
+        if event.data.owner == "explode":
+            raise RuntimeError("handler cannot apply this event")
+        await session.execute(insert(effect).values(reference=event.subject, event_id=event.id))
+        return []
+
+    async def send(self, key: bytes, value: bytes, headers) -> object:
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
+        await producer.start()
+        try:
+            return await producer.send_and_wait(self.topic, value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    async def send_event(self, event: ev.CloudEvent) -> object:
+        return await self.send(event.key.encode(), event.value(), event.headers())
+
+    async def effects(self, reference: str) -> int:
+        async with self.sessions() as session:
+            return (await session.execute(
+                select(func.count()).select_from(effect).where(effect.c.reference == reference))).scalar()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def harness(request, broker, tmp_path_factory):
+    async with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        h = Harness(broker.bootstrap_servers, url)
+        async with h.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        admin = AIOKafkaAdminClient(bootstrap_servers=h.bootstrap)
+        await admin.start()
+        await admin.create_topics([NewTopic(h.topic, 1, 1), NewTopic(ev.dead_letter_topic(h.topic), 1, 1)])
+        await admin.close()
+        settings = KafkaSettings(kafka_bootstrap_servers=h.bootstrap, kafka_handler_retries=3,
+                                 kafka_retry_backoff_ms=10)
+        producer = ProducerHandle(settings, "test-harness")
+        consumer = EventConsumer(service="test", name=h.group, topics=[h.topic],
+                                 handlers={"nwd.case.closed.v1": h.handle}, sessions=h.sessions,
+                                 tables=tables, producer=producer, settings=settings)
+        task = asyncio.create_task(consumer.run())
+        await asyncio.wait_for(consumer.assigned.wait(), 30)
+        yield h
+        consumer.stop()
+        await task
+        await producer.stop()
+        await h.engine.dispose()
+
+
+async def test_duplicate_event_changes_state_once(harness):
+    event = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    await harness.send_event(event)
+    second = await harness.send_event(event)
+    await wait_until_committed(harness.bootstrap, harness.group, second)
+    assert await harness.effects(event.subject) == 1
+    assert harness.calls[event.subject] == 1
+    async with harness.sessions() as session:
+        inbox = (await session.execute(select(tables.inbox.c.event_id).where(
+            tables.inbox.c.consumer == harness.group, tables.inbox.c.event_id == f"/test#{event.id}"))).all()
+    assert len(inbox) == 1
+
+
+async def test_same_id_from_another_source_is_not_a_duplicate(harness):
+    first = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    other = first.model_copy(update={"source": "/elsewhere"})
+    await harness.send_event(first)
+    last = await harness.send_event(other)
+    await wait_until_committed(harness.bootstrap, harness.group, last)
+    assert await harness.effects(first.subject) == 2
+
+
+async def test_unparseable_message_goes_to_dead_letters_and_the_next_is_processed(harness):
+    poison = await harness.send(b"NWD-POISON", b"\x00not an event", [])
+    good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    await harness.send_event(good)
+    await eventually(lambda: harness.effects(good.subject))
+    dead = await wait_for_record(harness.bootstrap, ev.dead_letter_topic(harness.topic),
+                                 lambda r: dict(r.headers).get("nwd_dlt_original_offset") == str(poison.offset).encode())
+    headers = dict(dead.headers)
+    assert headers["nwd_dlt_original_topic"] == harness.topic.encode()
+    assert headers["nwd_dlt_original_partition"] == str(poison.partition).encode()
+    assert b"missing CloudEvents headers" in headers["nwd_dlt_error"]
+    assert dead.value == b"\x00not an event" and dead.key == b"NWD-POISON"
+
+
+async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(harness):
+    bad = closed(f"NWD-{uuid.uuid4().hex[:8]}", owner="explode")
+    good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    await harness.send_event(bad)
+    await harness.send_event(good)
+    await eventually(lambda: harness.effects(good.subject))
+    dead = await wait_for_record(harness.bootstrap, ev.dead_letter_topic(harness.topic),
+                                 lambda r: dict(r.headers).get("ce_id") == bad.id.encode())
+    assert b"RuntimeError: handler cannot apply this event" in dict(dead.headers)["nwd_dlt_error"]
+    assert dead.value == bad.value()
+    # One try in the batch, then three on its own; the good event is applied exactly once.
+    assert harness.calls[bad.subject] <= 4
+    assert await harness.effects(good.subject) == 1
+    assert await harness.effects(bad.subject) == 0

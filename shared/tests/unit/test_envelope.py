@@ -1,0 +1,95 @@
+"""The CloudEvents binary-mode envelope and the v1 catalogue."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from nwd_shared import events as ev
+
+
+def case_closed(**overrides) -> ev.CaseClosed:
+    return ev.CaseClosed(
+        source="/nwd/casework", subject="NWD-ABCD-EFGH",
+        time=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        data=ev.CaseClosedData(case_id="c-1", reference="NWD-ABCD-EFGH", owner="wsx-council",
+                               closed_on=date(2026, 11, 20)),
+        **overrides,
+    )
+
+
+def test_headers_are_the_ce_attributes_and_content_type():
+    event = case_closed(id="e-1")
+    assert dict(event.headers()) == {
+        "ce_id": b"e-1",
+        "ce_source": b"/nwd/casework",
+        "ce_type": b"nwd.case.closed.v1",
+        "ce_specversion": b"1.0",
+        "ce_time": b"2026-11-20T10:00:00+00:00",
+        "ce_subject": b"NWD-ABCD-EFGH",
+        "content-type": b"application/json",
+    }
+
+
+def test_record_key_and_subject_are_the_contact_reference():
+    event = case_closed()
+    assert event.key == event.subject == event.data.reference
+
+
+def test_value_is_the_data_alone():
+    assert case_closed().value().startswith(b'{"case_id":"c-1"')
+
+
+def test_decode_gives_back_the_same_typed_event():
+    event = case_closed()
+    decoded = ev.decode(event.headers(), event.value())
+    assert isinstance(decoded, ev.CaseClosed)
+    assert decoded == event
+
+
+def test_every_contract_type_has_a_model_and_a_topic():
+    contract = {
+        "nwd.contacts": {"nwd.contact.received.v1"},
+        "nwd.triage": {"nwd.triage.completed.v1", "nwd.triage.overridden.v1",
+                       "nwd.safeguarding.referred.v1"},
+        "nwd.referrals": {"nwd.referral.proposed.v1", "nwd.referral.accepted.v1",
+                          "nwd.referral.declined.v1", "nwd.referral.escalated.v1",
+                          "nwd.ownership.agreed.v1"},
+        "nwd.cases": {"nwd.case.opened.v1", "nwd.case.acknowledged.v1",
+                      "nwd.case.action_plan_issued.v1", "nwd.case.extended.v1",
+                      "nwd.case.suspended.v1", "nwd.case.resumed.v1", "nwd.case.responded.v1",
+                      "nwd.case.closed.v1", "nwd.case.deadline_breached.v1", "nwd.case.escalated.v1"},
+        "nwd.learning": {"nwd.learning.action_raised.v1", "nwd.learning.action_completed.v1"},
+    }
+    assert ev.TYPE_NAMES == set().union(*contract.values())
+    for topic, types in contract.items():
+        assert {ev.topic_of(t) for t in types} == {topic}
+
+
+def test_data_ignores_fields_a_newer_producer_added():
+    event = case_closed()
+    value = event.value()[:-1] + b',"added_in_v1_1":"x"}'
+    assert ev.decode(event.headers(), value).data == event.data
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda h, v: ([x for x in h if x[0] != "ce_id"], v), "missing CloudEvents headers: id"),
+        (lambda h, v: (h, b"{not json"), "value is not JSON"),
+        (lambda h, v: ([(k, b"nwd.unknown.v1" if k == "ce_type" else x) for k, x in h], v),
+         "unknown ce_type"),
+        (lambda h, v: ([(k, b"0.3" if k == "ce_specversion" else x) for k, x in h], v),
+         "unsupported specversion"),
+        (lambda h, v: (h, b'{"case_id": "c-1"}'), "invalid nwd.case.closed.v1"),
+        (lambda h, v: ([(k, b"\xff" if k == "ce_source" else x) for k, x in h], v), "not UTF-8"),
+    ],
+)
+def test_decode_rejects_what_is_not_a_catalogue_event(mutate, message):
+    event = case_closed()
+    headers, value = mutate(event.headers(), event.value())
+    with pytest.raises(ev.EnvelopeError, match=message):
+        ev.decode(headers, value)
+
+
+def test_dead_letter_topic_name():
+    assert ev.dead_letter_topic("nwd.contacts") == "nwd.contacts.dlt"

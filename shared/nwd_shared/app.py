@@ -133,6 +133,7 @@ def build_service_app(
             tables=tables, producer=producer, relay=relay, clock=clock,
             calendar=calendar or WorkingCalendar(),
         )
+        await asyncio.to_thread(runtime.calendar.warm, clock().date())
         runtime.consumers = [
             EventConsumer(
                 service=settings.service_name, name=spec.name, topics=spec.topics,

@@ -31,6 +31,11 @@ class WorkingCalendar:
         # Christmas Day and Good Friday are English bank holidays in the library's data.
         return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
+    def warm(self, today: date) -> None:
+        """Load this year's and next year's holidays now: the first load takes about a second."""
+        for year in (today.year, today.year + 1):
+            self._bank_holidays(year)
+
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._bank_holidays(day.year) and day not in self._extra
 

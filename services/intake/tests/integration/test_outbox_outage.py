@@ -1,0 +1,51 @@
+"""A broker outage loses nothing: the outbox row waits, then is published exactly as stored."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from intake.main import create_app
+from intake.models import messaging
+from nwd_shared.devstack.broker import TansuBroker
+from nwd_shared.devstack.processes import free_port
+from nwd_shared.kafka import ensure_topics
+from nwd_shared.testing import bearer, contact_payload, eventually, running_app, wait_for_record
+
+from ..conftest import intake_settings
+
+
+async def test_contact_is_accepted_while_the_broker_is_down_and_delivered_when_it_is_back(
+    database_url, tmp_path
+):
+    port = free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    app = create_app(intake_settings(database_url, bootstrap))
+    async with running_app(app) as client:
+        response = await client.post("/v1/contacts", json=contact_payload(),
+                                     headers=bearer("demo-wsx-council-key"))
+        assert response.status_code == 202
+        reference = response.json()["reference"]
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
+
+        async def outbox_row():
+            async with app.state.runtime.sessions() as session:
+                return (await session.execute(
+                    select(messaging.outbox).where(messaging.outbox.c.key == reference))).one()
+
+        await asyncio.sleep(1.0)  # the relay has tried and failed by now
+        assert (await outbox_row()).published_at is None
+
+        with TansuBroker(port=port, log_file=tmp_path / "tansu.log"):
+            await ensure_topics(bootstrap)
+            await eventually(lambda: _published(outbox_row), timeout=30)
+            stored = await outbox_row()
+            record = await wait_for_record(bootstrap, "nwd.contacts", lambda r: r.key == reference.encode())
+            assert record.value == stored.payload
+            assert [(k, v.decode()) for k, v in record.headers] == [tuple(h) for h in stored.headers]
+
+
+async def _published(outbox_row) -> bool:
+    return (await outbox_row()).published_at is not None

@@ -136,7 +136,8 @@ def build_service_app(
         await asyncio.to_thread(runtime.calendar.warm, clock().date())
         runtime.consumers = [
             EventConsumer(
-                service=settings.service_name, name=spec.name, topics=spec.topics,
+                service=settings.service_name, name=settings.kafka_group_prefix + spec.name,
+                topics=spec.topics,
                 handlers=spec.handlers(runtime), sessions=runtime.sessions, tables=tables,
                 producer=producer, settings=settings, after_commit=relay.wake,
             )

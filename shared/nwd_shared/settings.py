@@ -20,6 +20,8 @@ class KafkaSettings(_NwdSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Tansu (the embedded broker) has no idempotent producer; turn on for Apache Kafka.
     kafka_enable_idempotence: bool = False
+    # Prefix of consumer group names, so several deployments (or test runs) share one cluster.
+    kafka_group_prefix: str = ""
     kafka_fetch_max_wait_ms: int = 10
     kafka_max_poll_records: int = 500
     kafka_handler_retries: int = 3

@@ -72,6 +72,25 @@ async def running_app(app) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@asynccontextmanager
+async def service_client(create_app, settings_type, kind: str, bootstrap: str, directory, **settings):
+    """A running service on a fresh database; the client carries the app's runtime as `.runtime`."""
+    async with fresh_database(kind, directory) as url:
+        # A group of its own, so an earlier app's committed offsets and rebalances do not interfere.
+        prefix = f"test-{uuid.uuid4().hex[:8]}-"
+        app = create_app(settings_type(database_url=url, kafka_bootstrap_servers=bootstrap,
+                                       kafka_group_prefix=prefix, **settings))
+        async with running_app(app) as client:
+            client.runtime = app.state.runtime
+            yield client
+
+
+def group_of(client) -> str:
+    """The consumer group of a service started by `service_client`."""
+    [consumer] = client.runtime.consumers
+    return consumer.name
+
+
 def contact_payload(**overrides: Any) -> dict:
     """A valid POST /v1/contacts body."""
     body = {

@@ -97,7 +97,8 @@ async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:
     contact = await repository.get_contact(session, event.subject)
     if contact is None:
         return
-    if step.status is not None:
+    # Topics are not ordered with each other: a late contact.received must not undo "owned".
+    if step.status is not None and event.time >= contact.updated_at:
         contact.status = step.status
     data = event.data
     match event:

@@ -6,18 +6,12 @@ import pytest
 
 from intake.config import Settings
 from intake.main import create_app
-from nwd_shared.testing import fresh_database, running_app
-
-
-def intake_settings(database_url: str, bootstrap: str) -> Settings:
-    return Settings(database_url=database_url, kafka_bootstrap_servers=bootstrap)
+from nwd_shared.testing import service_client
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def intake(request, broker, tmp_path_factory):
-    """One running intake app per module and database (its consumer group joins once)."""
-    async with fresh_database(request.param, tmp_path_factory.mktemp("intake")) as url:
-        app = create_app(intake_settings(url, broker.bootstrap_servers))
-        async with running_app(app) as client:
-            client.runtime = app.state.runtime
-            yield client
+    """One running intake app per test module and database (its consumer group joins once)."""
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("intake")) as client:
+        yield client

@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import select
 
+from intake.config import Settings
 from intake.main import create_app
 from intake.models import messaging
 from nwd_shared.devstack.broker import TansuBroker
@@ -13,15 +14,13 @@ from nwd_shared.devstack.processes import free_port
 from nwd_shared.kafka import ensure_topics
 from nwd_shared.testing import bearer, contact_payload, eventually, running_app, wait_for_record
 
-from ..conftest import intake_settings
-
 
 async def test_contact_is_accepted_while_the_broker_is_down_and_delivered_when_it_is_back(
     database_url, tmp_path
 ):
     port = free_port()
     bootstrap = f"127.0.0.1:{port}"
-    app = create_app(intake_settings(database_url, bootstrap))
+    app = create_app(Settings(database_url=database_url, kafka_bootstrap_servers=bootstrap))
     async with running_app(app) as client:
         response = await client.post("/v1/contacts", json=contact_payload(),
                                      headers=bearer("demo-wsx-council-key"))

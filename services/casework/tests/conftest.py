@@ -1,0 +1,17 @@
+"""Casework test fixtures: the app against the session broker and a fresh database."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.config import Settings
+from casework.main import create_app
+from nwd_shared.testing import service_client
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def casework(request, broker, tmp_path_factory):
+    """One running casework app per test module and database (its consumer group joins once)."""
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("casework")) as client:
+        yield client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -60,6 +60,40 @@ class ConsumerSpec:
     handlers: Callable[[Runtime], dict[str, Handler]]
 
 
+# A periodic job runs in one transaction and returns the events it causes.
+Job = Callable[[AsyncSession, "Runtime"], Awaitable[Iterable[CloudEvent] | None]]
+
+
+@dataclass(frozen=True)
+class PeriodicSpec:
+    """A job a service runs every `interval` seconds (deadline monitors, time-outs)."""
+
+    name: str
+    interval: float
+    job: Job
+
+
+async def run_periodic(spec: PeriodicSpec, runtime: Runtime, stopping: asyncio.Event) -> None:
+    """Run a job until stopped; a failure is logged and retried at the next tick, never fatal."""
+    while not stopping.is_set():
+        try:
+            await run_job_once(spec, runtime)
+        except Exception:
+            log.exception("periodic job %s failed; retrying next time", spec.name)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stopping.wait(), spec.interval)
+
+
+async def run_job_once(spec: PeriodicSpec, runtime: Runtime) -> int:
+    """One run of a job in its own transaction; returns how many events it staged."""
+    async with runtime.sessions() as session, session.begin():
+        caused = list(await spec.job(session, runtime) or ())
+        await add_to_outbox(session, runtime.tables, caused)
+    if caused:
+        runtime.relay.wake()
+    return len(caused)
+
+
 class UnitOfWork:
     """A request's transaction: state changes and the events they cause commit together."""
 
@@ -111,6 +145,7 @@ def build_service_app(
     migrations_dir: Path,
     routers: Sequence[APIRouter] = (),
     consumers: Sequence[ConsumerSpec] = (),
+    periodic: Sequence[PeriodicSpec] = (),
     clock: Clock = system_clock,
     calendar: WorkingCalendar | None = None,
 ) -> FastAPI:
@@ -147,9 +182,12 @@ def build_service_app(
         app.state.directory = directory
         tasks = [asyncio.create_task(relay.run(), name=f"{settings.service_name}-relay")]
         tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
+        stopping = asyncio.Event()
+        tasks += [asyncio.create_task(run_periodic(p, runtime, stopping), name=p.name) for p in periodic]
         try:
             yield
         finally:
+            stopping.set()
             for consumer in runtime.consumers:
                 consumer.stop()
             relay.stop()

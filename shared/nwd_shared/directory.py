@@ -22,6 +22,21 @@ def hash_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
+class Policy(BaseModel):
+    """Local policies, configurable per organisation; the defaults are domain.md's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Individual Complaints Action Plan: within 5 working days of the acknowledgement (seed 003).
+    action_plan_working_days: int = Field(default=5, ge=1, le=60)
+    # Response target: 20 working days unless the plan states why it needs longer (seed 003).
+    response_working_days: int = Field(default=20, ge=1, le=120)
+    # An unanswered referral escalates after this many working days.
+    referral_timeout_working_days: int = Field(default=2, ge=1, le=20)
+    # Warn this many working days before a deadline.
+    deadline_warning_working_days: int = Field(default=2, ge=0, le=20)
+
+
 class Organisation(BaseModel):
     """One organisation: a responsible body or a referral partner."""
 
@@ -35,6 +50,7 @@ class Organisation(BaseModel):
     serves: str | None = None
     api_key: str | None = Field(default=None, min_length=8, repr=False)
     api_key_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", repr=False)
+    policy: Policy = Policy()
 
     @model_validator(mode="after")
     def _check(self) -> Organisation:

@@ -30,6 +30,7 @@ from nwd_shared.messaging.consumer import EventConsumer, Handler
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.relay import OutboxRelay
 from nwd_shared.messaging.tables import MessagingTables
+from nwd_shared.observability import TracingMiddleware, configure_tracing
 from nwd_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -129,14 +130,6 @@ ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format='{"at":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":"%(message)s"}',
-    )
-    logging.getLogger("aiokafka").setLevel(logging.ERROR)
-
-
 def build_service_app(
     *,
     settings: ServiceSettings,
@@ -187,25 +180,37 @@ def build_service_app(
         try:
             yield
         finally:
+            # Consumers finish their batch and commit, jobs their run; then the relay drains.
             stopping.set()
             for consumer in runtime.consumers:
                 consumer.stop()
+            workers, relay_task = tasks[1:], tasks[0]
+            await _finish(workers, timeout=10)
             relay.stop()
-            done, pending = await asyncio.wait(tasks, timeout=10)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _finish([relay_task], timeout=5)
+            await relay.drain(settings.shutdown_drain_seconds)
             await producer.stop()
             await engine.dispose()
 
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
     app = FastAPI(title=title, version="1", lifespan=lifespan)
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(TracingMiddleware)
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _finish(tasks: list[asyncio.Task], timeout: float) -> None:
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _health_router() -> APIRouter:

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from nwd_shared import migrations
-from nwd_shared.app import configure_logging
+from nwd_shared.observability import configure_logging
 from nwd_shared.settings import ServiceSettings
 
 
@@ -39,4 +39,7 @@ def run_service(
         log_level=settings.log_level.lower(),
         access_log=False,
         lifespan="on",
+        log_config=None,
+        # SIGTERM: stop accepting, let in-flight requests finish, then the lifespan drains.
+        timeout_graceful_shutdown=20,
     )

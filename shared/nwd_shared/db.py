@@ -62,19 +62,23 @@ def ensure_sqlite_directory(url: str) -> None:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine: one shared connection for SQLite (a single writer), a pool for PostgreSQL."""
+    """An engine: one connection for SQLite (a single writer), a pool for PostgreSQL.
+
+    Statement parameters are hidden from errors and logs: they may hold personal data.
+    """
     if is_sqlite(url):
         ensure_sqlite_directory(url)
         # One connection per process, and callers queue for it: SQLite has one writer, and a
         # larger pool only adds lock retries (p99 near a second when measured).
         engine = create_async_engine(
             url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0,
-            pool_timeout=60,
+            pool_timeout=60, hide_parameters=True,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
-        url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=10, pool_pre_ping=True
+        url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=10, pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

@@ -33,6 +33,8 @@ class Policy(BaseModel):
     response_working_days: int = Field(default=20, ge=1, le=120)
     # An unanswered referral escalates after this many working days.
     referral_timeout_working_days: int = Field(default=2, ge=1, le=20)
+    # The addressed organisation is reminded this many working days before that (0: no reminder).
+    referral_reminder_working_days: int = Field(default=1, ge=0, le=20)
     # Warn this many working days before a deadline.
     deadline_warning_working_days: int = Field(default=2, ge=0, le=20)
 

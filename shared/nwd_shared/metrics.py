@@ -27,3 +27,10 @@ OUTBOX_BACKLOG = Gauge("nwd_outbox_backlog", "Outbox rows not yet published", ["
 OUTBOX_OLDEST_AGE = Gauge(
     "nwd_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished outbox row", ["service"]
 )
+CONSUMER_LAG = Gauge(
+    "nwd_consumer_lag", "Records not yet consumed, per partition",
+    ["service", "consumer", "topic", "partition"],
+)
+CASE_DEADLINE_BREACHES = Counter(
+    "nwd_case_deadline_breaches_total", "Statutory deadlines missed", ["service", "deadline"]
+)

@@ -48,6 +48,10 @@ class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings):
     database_url: str = ""
     migrate_on_start: bool = True
     log_level: str = "INFO"
+    # OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces; unset: no export.
+    otel_exporter_otlp_endpoint: str | None = None
+    # How long shutdown may spend publishing what the outbox still holds.
+    shutdown_drain_seconds: float = 5.0
 
     @property
     def source(self) -> str:

@@ -9,25 +9,10 @@ import httpx
 import pytest
 
 from nwd_shared.calendar import WorkingCalendar, add_months, local_date
-from nwd_shared.devstack.processes import free_port
-from nwd_shared.devstack.stack import SERVICES, Stack
 from nwd_shared.testing import bearer, contact_payload, eventually
 
 pytestmark = pytest.mark.e2e
 COUNCIL = bearer("demo-wsx-council-key")
-
-
-@pytest.fixture(scope="module")
-def stack(broker, tmp_path_factory):
-    running = Stack(data_dir=tmp_path_factory.mktemp("stack"), bootstrap_servers=broker.bootstrap_servers,
-                    ports={service: free_port() for service in SERVICES})
-    running.start()
-    try:
-        running.wait_ready(timeout=90)
-        yield running
-    finally:
-        running.stop()
-    assert running.crashed() == [], "a service exited on its own"
 
 
 async def test_a_contact_reaches_an_opened_case_with_its_acknowledgement_date(stack):

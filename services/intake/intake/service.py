@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,8 @@ from nwd_shared import events as ev
 from nwd_shared.app import UnitOfWork
 from nwd_shared.directory import Directory, Organisation
 from nwd_shared.http import Problem
+
+log = structlog.get_logger(__name__)
 
 
 def _validate_against_directory(contact: ContactIn, directory: Directory, now: datetime, skew: int) -> None:
@@ -80,6 +83,8 @@ async def receive_contact(
             ),
         )
     ])
+    log.info("contact received", reference=reference, received_by=receiver.id, kind=contact.kind,
+             channel=contact.channel)
     return row
 
 

@@ -133,6 +133,15 @@ class ReferralData(EventData):
     to_organisation: str
     purpose: Purpose
     personal: dict | None = None
+    # Added in v1, all optional: the triage summary, the role in a joint complaint, and the answer.
+    kind: ContactKind | None = None
+    route: Route | None = None
+    role: Literal["lead", "contributor"] | None = None
+    reason: str | None = None
+    answer_by: datetime | None = None
+    reminder: bool = False
+    outcome: Literal["resolved", "returned"] | None = None
+    joint_working_team: bool = False
 
 
 class ReferralProposed(CloudEvent):
@@ -217,6 +226,10 @@ class CaseAcknowledgedData(CaseData):
     acknowledged_on: date
     discussion_offered: bool = True
     deadlines: Deadlines
+    # Added in v1: whether the complainant took up the offer to discuss (None: not yet known),
+    # and the likely response period notified at acknowledgement (reg 13(7)).
+    discussion_accepted: bool | None = None
+    likely_response_working_days: int | None = None
 
 
 class CaseAcknowledged(CloudEvent):
@@ -228,6 +241,9 @@ class CaseAcknowledged(CloudEvent):
 class CaseActionPlanIssuedData(CaseData):
     issued_on: date
     deadlines: Deadlines
+    # Added in v1: the plan's timescale, and why it is longer than the usual one, if it is.
+    timescale_working_days: int | None = None
+    longer_timescale_reason: str | None = None
 
 
 class CaseActionPlanIssued(CloudEvent):
@@ -239,6 +255,8 @@ class CaseActionPlanIssued(CloudEvent):
 class CaseExtendedData(CaseData):
     reason: str
     deadlines: Deadlines
+    # Added in v1: the response date before this extension.
+    previous_respond_by: date | None = None
 
 
 class CaseExtended(CloudEvent):
@@ -249,6 +267,9 @@ class CaseExtended(CloudEvent):
 
 class CaseSuspensionData(CaseData):
     reason: str
+    # Added in v1, on resumption: working days the clock was paused and the moved deadlines.
+    paused_working_days: int | None = None
+    deadlines: Deadlines | None = None
 
 
 class CaseSuspended(CloudEvent):
@@ -269,6 +290,12 @@ class CaseRespondedData(CaseData):
     desired_outcome_met: bool
     on_time: bool
     actions: list[str] = []
+    # Added in v1: the complaint's subject, the learning, who signed the response, and the
+    # notified or extended date the response was measured against (reg 17).
+    subject: str | None = None
+    learning: list[str] = []
+    signed_by: str | None = None
+    respond_by: date | None = None
 
 
 class CaseResponded(CloudEvent):
@@ -280,6 +307,12 @@ class CaseResponded(CloudEvent):
 class CaseClosedData(CaseData):
     closed_on: date
     outcome: Outcome | None = None
+    # Added in v1: the reg 17 record, and a short summary for the person's case record system.
+    subject: str | None = None
+    responded_on: date | None = None
+    on_time: bool | None = None
+    reason: str | None = None
+    summary: str | None = None
 
 
 class CaseClosed(CloudEvent):
@@ -291,6 +324,8 @@ class CaseClosed(CloudEvent):
 class CaseDeadlineBreachedData(CaseData):
     deadline: Literal["acknowledge_by", "action_plan_by", "respond_by", "six_months_by"]
     due_on: date
+    # Added in v1: the letter the breach calls for (`six-months` explains the delay, reg 14).
+    letter: str | None = None
 
 
 class CaseDeadlineBreached(CloudEvent):
@@ -319,6 +354,10 @@ class LearningActionData(EventData):
     description: str
     owner: str | None = None
     due_on: date | None = None
+    # Added in v1, all optional: the case the action comes from, when it was raised and completed.
+    case_id: str | None = None
+    raised_on: date | None = None
+    completed_on: date | None = None
 
 
 class LearningActionRaised(CloudEvent):
@@ -372,4 +411,9 @@ def decode(headers: Headers | tuple | None, value: bytes | None) -> CloudEvent:
     try:
         return _any_event.validate_python(raw)
     except ValidationError as exc:
-        raise EnvelopeError(f"invalid {raw['type']}: {exc.error_count()} errors: {exc}") from exc
+        # Field names and messages only: the input values may be personal data.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
+        raise EnvelopeError(f"invalid {raw['type']}: {problems}") from None

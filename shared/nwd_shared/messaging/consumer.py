@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,14 @@ from nwd_shared.events import CloudEvent, EnvelopeError, dead_letter_topic, deco
 from nwd_shared.kafka import ProducerHandle, new_consumer
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.tables import MessagingTables
-from nwd_shared.metrics import DEAD_LETTERED, EVENTS_CONSUMED, EVENTS_DUPLICATE, HANDLER_ERRORS
+from nwd_shared.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERED,
+    EVENTS_CONSUMED,
+    EVENTS_DUPLICATE,
+    HANDLER_ERRORS,
+)
+from nwd_shared.observability import TRACEPARENT, consume_span
 from nwd_shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -90,10 +98,14 @@ class EventConsumer:
                     await consumer.stop()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
+        lag_measured = 0.0
         while not self._stopping.is_set():
             batch = await consumer.getmany(timeout_ms=200)
             if consumer.assignment():
                 self.assigned.set()
+            if time.monotonic() - lag_measured > 1.0:
+                lag_measured = time.monotonic()
+                await self._record_lag(consumer)
             if not batch:
                 continue
             records = [record for partition in batch.values() for record in partition]
@@ -113,6 +125,15 @@ class EventConsumer:
                 # Partitions moved in a rebalance; their new owner re-reads and the inbox skips
                 # what this member already applied.
                 log.warning("consumer %s lost partitions before committing", self.name)
+
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = await consumer.position(tp)
+            CONSUMER_LAG.labels(self._service, self.name, tp.topic, str(tp.partition)).set(
+                max(highwater - position, 0))
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a poll's records: bad ones to the dead-letter topic, the rest once each."""
@@ -158,13 +179,15 @@ class EventConsumer:
                     EVENTS_DUPLICATE.labels(self._service, self.name).inc()
                     continue
                 seen.add(key)
-                caused = await self._handlers[event.type](session, event)
-                await session.execute(
-                    insert(inbox).values(
-                        consumer=self.name, event_id=key, event_type=event.type, processed_at=now
+                traceparent = dict(delivery.record.headers or ()).get(TRACEPARENT)
+                with consume_span(event.type, event.subject, traceparent and traceparent.decode()):
+                    caused = await self._handlers[event.type](session, event)
+                    await session.execute(
+                        insert(inbox).values(
+                            consumer=self.name, event_id=key, event_type=event.type, processed_at=now
+                        )
                     )
-                )
-                await add_to_outbox(session, self._tables, caused or ())
+                    await add_to_outbox(session, self._tables, caused or ())
                 EVENTS_CONSUMED.labels(self._service, self.name, event.type).inc()
         self._after_commit()
 

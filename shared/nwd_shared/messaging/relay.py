@@ -50,6 +50,18 @@ class OutboxRelay:
         self._stopping.set()
         self._wake.set()
 
+    async def drain(self, seconds: float) -> int:
+        """On shutdown: publish what the outbox still holds, for at most `seconds`."""
+        published = 0
+        try:
+            async with asyncio.timeout(seconds):
+                while (count := await self.publish_batch()) > 0:
+                    published += count
+        except (TimeoutError, KafkaError, OSError) as exc:
+            # Whatever is left is published by the next start; nothing is lost.
+            log.warning("outbox drain stopped: %s", type(exc).__name__)
+        return published
+
     async def run(self) -> None:
         """Publish until stopped; broker or database failures back off and retry, losing nothing."""
         backoff = self._poll_interval

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from nwd_shared import db
 from nwd_shared import events as ev
 from nwd_shared.app import PeriodicSpec, run_job_once, run_periodic
+from nwd_shared.testing import eventually
 
 from .conftest import effect, metadata, tables
 
@@ -72,8 +73,7 @@ async def test_periodic_runner_survives_a_failing_run_and_stops_when_told(runtim
 
     stopping = asyncio.Event()
     task = asyncio.create_task(run_periodic(PeriodicSpec("flaky", 0.01, job), runtime, stopping))
-    while len(runs) < 3:
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(runs) >= 3, timeout=5)
     stopping.set()
     await asyncio.wait_for(task, 2)
     assert runs[:3] == [0, 1, 2]

@@ -93,3 +93,17 @@ def test_decode_rejects_what_is_not_a_catalogue_event(mutate, message):
 
 def test_dead_letter_topic_name():
     assert ev.dead_letter_topic("nwd.contacts") == "nwd.contacts.dlt"
+
+
+def test_decode_error_names_fields_but_never_repeats_their_values():
+    event = ev.ContactReceived(
+        source="/nwd/intake", subject="NWD-1", time=datetime.now(UTC),
+        data=ev.ContactReceivedData(reference="NWD-1", received_by="o", received_at=datetime.now(UTC),
+                                    kind="complaint", channel="email",
+                                    complainant={"name": "Private Person", "email": "private@example.org"},
+                                    concerns=[{"organisation_id": "o"}], description="Private story"))
+    value = event.value().replace(b'"channel":"email"', b'"channel":"Private Person"')
+    with pytest.raises(ev.EnvelopeError) as error:
+        ev.decode(event.headers(), value)
+    assert "channel" in str(error.value)
+    assert "Private" not in str(error.value)

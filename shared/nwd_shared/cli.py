@@ -41,5 +41,5 @@ def run_service(
         lifespan="on",
         log_config=None,
         # SIGTERM: stop accepting, let in-flight requests finish, then the lifespan drains.
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=15,
     )

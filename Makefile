@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: install run test test-unit test-integration test-e2e bench lint migrate clean
+.PHONY: install run test test-unit test-e2e bench lint migrate clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -38,3 +38,6 @@ migrate: install  ## bring every service's SQLite database under .data/ to the l
 
 clean:
 	rm -rf .venv $(TOOLS) .data .pytest_cache
+
+bench: install  ## throughput and latency against floors measured in the same run (not part of make test)
+	$(UV) run --no-sync python -m bench.run

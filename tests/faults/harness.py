@@ -1,0 +1,138 @@
+"""Steady load, faults, and the audit afterwards: nothing lost, nothing duplicated, order kept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from nwd_shared.devstack.stack import Stack
+from nwd_shared.events import TOPICS
+from nwd_shared.testing import bearer, contact_payload
+
+KEY = bearer("demo-uhsussex-key")
+# A plain written complaint, about the receiving trust itself: its end state is an opened case.
+COMPLAINT = contact_payload(
+    concerns=[{"organisation_id": "uhsussex"}],
+    description="The appointment letter gave the wrong date and nobody answered the phone to change it.",
+    desired_outcome="A correct appointment and an explanation.",
+)
+
+
+@dataclass
+class Load:
+    """Posts contacts at a steady rate and keeps every accepted reference."""
+
+    stack: Stack
+    rate: float = 20.0
+    accepted: list[str] = field(default_factory=list)
+    refused: int = 0
+    server_errors: int = 0
+
+    async def run(self, seconds: float) -> None:
+        interval = 1 / self.rate
+        async with httpx.AsyncClient(timeout=5) as client:
+            started = time.monotonic()
+            tasks = []
+            while time.monotonic() - started < seconds:
+                tasks.append(asyncio.create_task(self._post(client)))
+                await asyncio.sleep(interval)
+            await asyncio.gather(*tasks)
+
+    async def _post(self, client: httpx.AsyncClient) -> None:
+        try:
+            response = await client.post(f"{self.stack.url('intake')}/v1/contacts", json=COMPLAINT, headers=KEY)
+        except httpx.HTTPError:
+            self.refused += 1  # intake itself down: nothing was acknowledged, nothing to lose
+            return
+        if response.status_code == 202:
+            self.accepted.append(response.json()["reference"])
+        elif response.status_code >= 500:
+            self.server_errors += 1 if response.status_code != 503 else 0
+            self.refused += 1
+        else:
+            raise AssertionError(f"unexpected {response.status_code}: {response.text}")
+
+
+@dataclass
+class Report:
+    scenario: str
+    accepted: int
+    reached: int
+    lost: int
+    duplicated: int
+    out_of_order: int
+    recovery_seconds: float
+
+    def line(self) -> str:
+        return (f"{self.scenario:<34} accepted {self.accepted:>4}  reached {self.reached:>4}  lost {self.lost}"
+                f"  duplicated {self.duplicated}  out of order {self.out_of_order}"
+                f"  recovery {self.recovery_seconds:.1f}s")
+
+
+async def statuses(stack: Stack, references: list[str]) -> dict[str, str]:
+    async with httpx.AsyncClient(timeout=10) as client:
+        async def one(reference: str) -> tuple[str, str]:
+            response = await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=KEY)
+            return reference, response.json().get("status", "missing") if response.status_code == 200 else "missing"
+
+        return dict(await asyncio.gather(*(one(r) for r in references)))
+
+
+async def wait_for_end_states(stack: Stack, references: list[str], timeout: float = 120) -> float:
+    """Seconds until every reference's journey reached 'case_open' (or the timeout)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if all(s == "case_open" for s in (await statuses(stack, references)).values()):
+            break
+        await asyncio.sleep(0.5)
+    return time.monotonic() - started
+
+
+async def topic_records(bootstrap: str) -> dict[str, list]:
+    """Every record of every catalogue topic, in offset order per partition."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(t, p) for t in TOPICS for p in sorted(consumer.partitions_for_topic(t) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: dict[str, list] = defaultdict(list)
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
+                records[tp.topic].extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def audit(scenario: str, stack: Stack, bootstrap: str, load: Load, recovery: float) -> Report:
+    """Count lost, duplicated (a second case for one contact) and out-of-order events."""
+    final = await statuses(stack, load.accepted)
+    records = await topic_records(bootstrap)
+    cases: dict[str, set[str]] = defaultdict(set)
+    out_of_order = 0
+    for batch in records.values():
+        last_time: dict[str, str] = {}
+        for record in sorted(batch, key=lambda r: (r.partition, r.offset)):
+            headers = dict(record.headers)
+            reference, at = record.key.decode(), headers.get("ce_time", b"").decode()
+            if at < last_time.get(reference, ""):
+                out_of_order += 1
+            last_time[reference] = max(at, last_time.get(reference, ""))
+            if headers.get("ce_type") == b"nwd.case.opened.v1":
+                cases[reference].add(json.loads(record.value)["case_id"])
+    accepted = set(load.accepted)
+    return Report(
+        scenario=scenario, accepted=len(accepted),
+        reached=sum(1 for r in accepted if final.get(r) == "case_open"),
+        lost=sum(1 for r in accepted if final.get(r) != "case_open"),
+        duplicated=sum(1 for r in accepted if len(cases.get(r, ())) > 1),
+        out_of_order=out_of_order, recovery_seconds=recovery,
+    )

@@ -20,7 +20,7 @@ from bench.chain import relay_chain_latency
 from bench.load import closed_loop, percentile
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port, spawn, stop, wait_for_port
-from nwd_shared.devstack.stack import SERVICES, Stack
+from nwd_shared.devstack.stack import SERVICES, UNLIMITED, Stack
 from nwd_shared.kafka import ensure_topics
 from nwd_shared.testing import contact_payload
 
@@ -40,7 +40,8 @@ def intake_throughput(work: Path, bootstrap: str, seconds: float) -> dict:
     floor = _serve([sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(floor_port),
                     "--log-level", "warning"],
                    {"FLOOR_DATABASE_URL": f"sqlite+aiosqlite:///{work}/floor.db"}, floor_port, work / "floor.log")
-    stack = Stack(data_dir=work / "intake-only", bootstrap_servers=bootstrap, ports={"intake": intake_port})
+    stack = Stack(data_dir=work / "intake-only", bootstrap_servers=bootstrap, ports={"intake": intake_port},
+                  extra_env=UNLIMITED)
     stack.start()
     stack.wait_ready()
     results = {}
@@ -104,7 +105,8 @@ def end_to_end_latency(work: Path, bootstrap: str, rate: float, seconds: float) 
     """From the POST's 202 to case.opened on the broker, beside a four-hop relay chain."""
     chain = asyncio.run(relay_chain_latency(bootstrap, rate, seconds))
     stack = Stack(data_dir=work / "stack", bootstrap_servers=bootstrap,
-                  ports={service: free_port() for service in SERVICES})
+                  ports={service: free_port() for service in SERVICES},
+                  extra_env=UNLIMITED)
     stack.start()
     try:
         stack.wait_ready(timeout=90)

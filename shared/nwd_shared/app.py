@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nwd_shared import db, migrations
+from nwd_shared.auth import JwksVerifier, RateLimiter
 from nwd_shared.calendar import Clock, WorkingCalendar, system_clock
 from nwd_shared.directory import Directory, load_directory
 from nwd_shared.events import CloudEvent
@@ -173,6 +174,11 @@ def build_service_app(
         ]
         app.state.runtime = runtime
         app.state.directory = directory
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+        if settings.jwks_url:
+            app.state.jwks = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer,
+                                          audience=settings.jwt_audience,
+                                          claim=settings.jwt_organisation_claim)
         tasks = [asyncio.create_task(relay.run(), name=f"{settings.service_name}-relay")]
         tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
         stopping = asyncio.Event()

@@ -1,21 +1,30 @@
-"""API-key authentication: `Authorization: Bearer <key>` names the calling organisation."""
+"""Authentication: `Authorization: Bearer <API key or JWT>` names the calling organisation."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
+import httpx
+import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from nwd_shared.directory import Directory, Organisation
+from nwd_shared.directory import ALL_SCOPES, Directory, Organisation
 from nwd_shared.http import Problem
 
-_bearer = HTTPBearer(auto_error=False, description="An organisation's API key")
+_bearer = HTTPBearer(auto_error=False, description="An organisation's API key or access token")
 
 
-def directory_of(request: Request) -> Directory:
-    """The organisation directory loaded at start."""
-    return request.app.state.directory
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the organisation, which of its credentials, and what that may do."""
+
+    organisation: Organisation
+    credential_id: str
+    scopes: frozenset[str]
 
 
 class Unauthorized(Problem):
@@ -23,18 +32,115 @@ class Unauthorized(Problem):
         super().__init__(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+class RateLimiter:
+    """A token bucket per credential: `per_minute` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def retry_after(self, credential: str) -> float | None:
+        """None if the request may go ahead, else seconds until it could."""
+        now = time.monotonic()
+        tokens, updated = self._buckets.get(credential, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - updated) * self.rate)
+        if tokens < 1:
+            self._buckets[credential] = (tokens, now)
+            return (1 - tokens) / self.rate
+        self._buckets[credential] = (tokens - 1, now)
+        return None
+
+
+class JwksVerifier:
+    """Verifies identity-provider access tokens against its JWKS, refetched when keys rotate."""
+
+    def __init__(self, url: str, *, issuer: str | None, audience: str | None, claim: str) -> None:
+        self.url, self.issuer, self.audience, self.claim = url, issuer, audience, claim
+        self._keys: jwt.PyJWKSet | None = None
+        self._fetched = 0.0
+
+    async def _key(self, kid: str | None, refresh: bool = False) -> jwt.PyJWK:
+        if self._keys is None or refresh or time.monotonic() - self._fetched > 300:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self.url)
+                response.raise_for_status()
+            self._keys, self._fetched = jwt.PyJWKSet.from_dict(response.json()), time.monotonic()
+        for key in self._keys.keys:
+            if kid is None or key.key_id == kid:
+                return key
+        if not refresh:
+            return await self._key(kid, refresh=True)
+        raise jwt.InvalidTokenError(f"no signing key {kid!r}")
+
+    async def verify(self, token: str) -> dict:
+        """The token's claims, or InvalidTokenError."""
+        header = jwt.get_unverified_header(token)
+        key = await self._key(header.get("kid"))
+        return jwt.decode(token, key=key, algorithms=["RS256", "ES256", "PS256"], audience=self.audience,
+                          issuer=self.issuer, options={"require": ["exp", "iat"]})
+
+
+def directory_of(request: Request) -> Directory:
+    """The organisation directory loaded at start."""
+    return request.app.state.directory
+
+
+async def _caller_from_token(request: Request, token: str) -> Caller:
+    verifier: JwksVerifier | None = getattr(request.app.state, "jwks", None)
+    if verifier is not None and token.count(".") == 2:
+        try:
+            claims = await verifier.verify(token)
+        except (jwt.InvalidTokenError, httpx.HTTPError) as exc:
+            raise Unauthorized(f"the access token is not valid: {type(exc).__name__}") from None
+        organisation = directory_of(request).get(str(claims.get(verifier.claim, "")))
+        if organisation is None:
+            raise Unauthorized(f"the token's {verifier.claim} names no known organisation")
+        scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(ALL_SCOPES)
+        return Caller(organisation, f"jwt:{claims.get('sub', claims.get('client_id', '?'))}", scopes)
+    found = directory_of(request).credential_for_key(token)
+    if found is None:
+        raise Unauthorized("the API key is not valid")
+    organisation, credential = found
+    if credential.expired(datetime.now(UTC)):
+        raise Unauthorized("the API key has expired")
+    return Caller(organisation, credential.id, frozenset(credential.scopes))
+
+
 async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Organisation:
-    """The organisation whose key the request carries; 401 otherwise."""
+    """The organisation the request's bearer token belongs to; 401 otherwise, 429 when too fast."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-    organisation = directory_of(request).organisation_for_key(credentials.credentials)
-    if organisation is None:
-        raise Unauthorized("the API key is not valid")
-    request.state.organisation_id = organisation.id
-    return organisation
+    caller = await _caller_from_token(request, credentials.credentials)
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        wait = limiter.retry_after(f"{caller.organisation.id}/{caller.credential_id}")
+        if wait is not None:
+            raise Problem(429, "too many requests for this credential; slow down",
+                          headers={"Retry-After": str(max(1, round(wait)))})
+    request.state.caller = caller
+    request.state.organisation_id = caller.organisation.id
+    return caller.organisation
+
+
+def caller_of(request: Request) -> Caller:
+    """The authenticated caller (after `authenticate` ran for the request)."""
+    return request.state.caller
+
+
+def require_scope(scope: str):
+    """A dependency: the caller's credential must carry `scope` (403 otherwise)."""
+    if scope not in ALL_SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+
+    async def check(request: Request, _: Annotated[Organisation, Depends(authenticate)]) -> None:
+        if scope not in caller_of(request).scopes:
+            raise Problem(403, f"this credential lacks the scope {scope}")
+
+    return Depends(check)
 
 
 CurrentOrganisation = Annotated[Organisation, Depends(authenticate)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -39,6 +40,27 @@ class Policy(BaseModel):
     deadline_warning_working_days: int = Field(default=2, ge=0, le=20)
 
 
+Scope = Literal[
+    "contacts:write", "contacts:read", "triage:write", "referrals:write", "referrals:respond",
+    "cases:write", "reports:read", "subscriptions:write", "customer-relations",
+]
+ALL_SCOPES: tuple[str, ...] = get_args(Scope)
+
+
+class Credential(BaseModel):
+    """One API key of an organisation (several allow rotation), stored only as its hash."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=64)
+    key_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", repr=False)
+    scopes: list[Scope] = list(ALL_SCOPES)
+    expires_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
 class Organisation(BaseModel):
     """One organisation: a responsible body or a referral partner."""
 
@@ -52,6 +74,7 @@ class Organisation(BaseModel):
     serves: str | None = None
     api_key: str | None = Field(default=None, min_length=8, repr=False)
     api_key_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", repr=False)
+    credentials: list[Credential] = []
     policy: Policy = Policy()
 
     @model_validator(mode="after")
@@ -75,6 +98,11 @@ class Organisation(BaseModel):
             return self.api_key_sha256
         return hash_key(self.api_key) if self.api_key else None
 
+    def all_credentials(self) -> list[Credential]:
+        """Its credentials; a single `api_key`/`api_key_sha256` is one called `primary` with every scope."""
+        single = [Credential(id="primary", key_sha256=self.key_hash)] if self.key_hash else []
+        return single + list(self.credentials)
+
 
 class Directory(BaseModel):
     """All organisations, validated as a whole."""
@@ -93,9 +121,13 @@ class Directory(BaseModel):
         for org in self.organisations:
             if org.serves is not None and by_id.get(org.serves, None) is None:
                 raise ValueError(f"{org.id} serves unknown organisation {org.serves!r}")
-        hashes = [o.key_hash for o in self.organisations if o.key_hash]
+        hashes = [c.key_sha256 for o in self.organisations for c in o.all_credentials()]
         if len(hashes) != len(set(hashes)):
             raise ValueError("two organisations share an API key")
+        for org in self.organisations:
+            ids = [c.id for c in org.all_credentials()]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"{org.id} has two credentials with the same id")
         return self
 
     @cached_property
@@ -103,15 +135,20 @@ class Directory(BaseModel):
         return {o.id: o for o in self.organisations}
 
     @cached_property
-    def by_key_hash(self) -> dict[str, Organisation]:
-        return {o.key_hash: o for o in self.organisations if o.key_hash}
+    def by_key_hash(self) -> dict[str, tuple[Organisation, Credential]]:
+        return {c.key_sha256: (o, c) for o in self.organisations for c in o.all_credentials()}
 
     def get(self, organisation_id: str) -> Organisation | None:
         return self.by_id.get(organisation_id)
 
+    def credential_for_key(self, api_key: str) -> tuple[Organisation, Credential] | None:
+        """The organisation and credential an API key belongs to, compared by hash."""
+        return self.by_key_hash.get(hash_key(api_key))
+
     def organisation_for_key(self, api_key: str) -> Organisation | None:
         """The organisation an API key belongs to, compared by hash."""
-        return self.by_key_hash.get(hash_key(api_key))
+        found = self.credential_for_key(api_key)
+        return found[0] if found else None
 
     def responsible_for(self, service_type: str, area: str) -> list[Organisation]:
         """Responsible bodies for a service type in an area, in directory order."""

@@ -34,6 +34,19 @@ class DirectorySettings(_NwdSettings):
     organisations_file: Path = DEMO_ORGANISATIONS_FILE
 
 
+class AuthSettings(_NwdSettings):
+    """Bearer tokens: API keys from the directory, or JWTs from an identity provider when set."""
+
+    # OAuth2 client-credentials tokens are verified against this JWKS URL when it is set.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # The claim naming the calling organisation's id in the directory.
+    jwt_organisation_claim: str = "nwd_org"
+    # Requests per minute per credential (each replica counts on its own).
+    rate_limit_per_minute: int = 600
+
+
 class OutboxSettings(_NwdSettings):
     """How the outbox relay batches and polls."""
 
@@ -41,7 +54,7 @@ class OutboxSettings(_NwdSettings):
     outbox_poll_interval_ms: int = 200
 
 
-class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings):
+class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings):
     """Identity and database of one service; subclasses set `service_name`."""
 
     service_name: str = "nwd"

@@ -10,7 +10,7 @@ import pytest
 
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port
-from nwd_shared.devstack.stack import SERVICES, Stack
+from nwd_shared.devstack.stack import SERVICES, UNLIMITED, Stack
 
 from .harness import Load, audit, wait_for_end_states
 
@@ -24,7 +24,8 @@ def faulty(tmp_path_factory):
     data = tmp_path_factory.mktemp("faults")
     broker = TansuBroker(port=free_port(), log_file=data / "broker.log").start()
     stack = Stack(data_dir=data, bootstrap_servers=broker.bootstrap_servers,
-                  ports={service: free_port() for service in SERVICES})
+                  ports={service: free_port() for service in SERVICES},
+                  extra_env=UNLIMITED)
     stack.start()
     try:
         stack.wait_ready(timeout=90)

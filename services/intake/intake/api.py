@@ -9,13 +9,14 @@ from fastapi import APIRouter, Header, Response, status
 from intake import repository, service
 from intake.schemas import ContactAccepted, ContactIn, ContactView, JourneyStep
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.http import Problem
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ContactAccepted)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ContactAccepted,
+             dependencies=[require_scope("contacts:write")])
 async def post_contact(
     body: ContactIn,
     caller: CurrentOrganisation,

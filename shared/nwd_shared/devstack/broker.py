@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
@@ -40,6 +41,13 @@ class TansuBroker:
         )
         wait_for_port(self.host, self.port, timeout, self._process)
         return self
+
+    def pause(self) -> None:
+        """SIGSTOP the broker (fault tests: a broker that hangs rather than refuses)."""
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self._process is not None:

@@ -20,6 +20,8 @@ from nwd_shared.directory import load_directory
 from nwd_shared.kafka import ensure_topics
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
 
+# For load from one key (benchmarks, fault tests): the per-credential limit is not what they measure.
+UNLIMITED = {"NWD_RATE_LIMIT_PER_MINUTE": "100000000"}
 SERVICES = {"intake": 8001, "triage": 8002, "casework": 8003, "referral": 8004, "learning": 8005}
 
 
@@ -53,14 +55,23 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(ensure_topics(self.bootstrap_servers))
         for service in self.ports:
-            log = open(self.data_dir / f"{service}.log", "ab")  # noqa: SIM115
-            self.processes[service] = spawn([sys.executable, "-m", service, "serve"],
-                                            env=self.env_for(service), log=log)
+            self.start_service(service)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def start_service(self, service: str) -> None:
+        log = open(self.data_dir / f"{service}.log", "ab")  # noqa: SIM115
+        self.processes[service] = spawn([sys.executable, "-m", service, "serve"],
+                                        env=self.env_for(service), log=log)
+
+    def kill(self, service: str, sig: int = signal.SIGKILL) -> int:
+        """Signal one service and wait for it to exit; returns its exit code."""
+        process = self.processes[service]
+        process.send_signal(sig)
+        return process.wait(timeout=30)
+
+    def wait_ready(self, timeout: float = 60.0, services: set[str] | None = None) -> None:
         """Block until every service's /readyz says ready (consumers joined included)."""
         deadline = time.monotonic() + timeout
-        pending = set(self.ports)
+        pending = set(services or self.ports)
         with httpx.Client(timeout=2) as client:
             while pending and time.monotonic() < deadline:
                 for service in sorted(pending):

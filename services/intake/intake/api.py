@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
 from intake import repository, service
-from intake.schemas import ContactAccepted, ContactIn, ContactView, JourneyStep
+from intake.models import audit as audit_table
+from intake.schemas import AuditEntry, ContactAccepted, ContactIn, ContactView, JourneyStep
+from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.http import Problem
@@ -18,6 +20,7 @@ router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ContactAccepted,
              dependencies=[require_scope("contacts:write")])
 async def post_contact(
+    request: Request,
     body: ContactIn,
     caller: CurrentOrganisation,
     work: Work,
@@ -31,6 +34,8 @@ async def post_contact(
         directory=runtime.directory, now=runtime.clock(), source=runtime.settings.source,
         clock_skew_seconds=runtime.settings.clock_skew_seconds,
     )
+    await audit.record(work.session, audit_table, request, action="create", resource="contact",
+                       reference=contact.reference)
     response.headers["Location"] = f"/v1/contacts/{contact.reference}"
     return ContactAccepted(
         reference=contact.reference, status=contact.status, received_by=contact.received_by,
@@ -39,11 +44,13 @@ async def post_contact(
 
 
 @router.get("/{reference}", response_model=ContactView)
-async def get_contact(reference: str, caller: CurrentOrganisation, session: ReadSession) -> ContactView:
+async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, request: Request) -> ContactView:
     """The contact's whole journey, for the organisations involved in it (404 to anyone else)."""
+    session = work.session
     contact = await repository.get_contact(session, reference)
     if contact is None or not service.can_see(contact, caller.id):
         raise Problem(404, f"no contact {reference} for {caller.id}")
+    await audit.record(session, audit_table, request, action="read", resource="contact", reference=reference)
     journey = await repository.journey_of(session, reference)
     return ContactView(
         reference=contact.reference, status=contact.status, kind=contact.kind, channel=contact.channel,
@@ -52,3 +59,13 @@ async def get_contact(reference: str, caller: CurrentOrganisation, session: Read
         journey=[JourneyStep(at=j.at, type=j.event_type, organisation=j.organisation, summary=j.summary)
                  for j in journey],
     )
+
+
+@router.get("/{reference}/audit", response_model=list[AuditEntry],
+            dependencies=[require_scope("customer-relations")])
+async def get_audit_trail(reference: str, caller: CurrentOrganisation, session: ReadSession) -> list[AuditEntry]:
+    """Who read or changed this contact at intake: for the owning organisation's customer relations."""
+    contact = await repository.get_contact(session, reference)
+    if contact is None or contact.owner != caller.id:
+        raise Problem(404, f"no contact {reference} for {caller.id}")
+    return [AuditEntry.model_validate(row) for row in await audit.trail(session, audit_table, reference)]

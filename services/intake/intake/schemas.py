@@ -102,3 +102,13 @@ class ContactView(BaseModel):
     journey: list[JourneyStep]
 
 
+
+
+class AuditEntry(BaseModel):
+    at: datetime
+    organisation_id: str
+    credential_id: str
+    action: str
+    resource: str
+    reference: str | None
+    client_address: str | None

@@ -1,4 +1,4 @@
-"""Learning consumes every topic but its own."""
+"""Learning consumes every topic but its own: each event updates the projections once."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.messaging.consumer import Handler
 
+TOPICS = (ev.CONTACTS, ev.TRIAGE, ev.REFERRALS, ev.CASES)
 
-def handlers(_: Runtime) -> dict[str, Handler]:
+
+def handlers(runtime: Runtime) -> dict[str, Handler]:
+    settings = runtime.settings
+
     async def on_event(session, event):
-        await service.project(session, event)
-        return None
+        return await service.project(
+            session, event, calendar=runtime.calendar, directory=runtime.directory,
+            action_due_working_days=getattr(settings, "learning_action_due_working_days", 40),
+            source=settings.source)
 
-    return {name: on_event for name in ev.TYPE_NAMES}
+    return {name: on_event for name in ev.TYPE_NAMES if ev.topic_of(name) in TOPICS}
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-learning",
-                          topics=[ev.CONTACTS, ev.TRIAGE, ev.REFERRALS, ev.CASES], handlers=handlers)]
+CONSUMER_NAME = "nwd-learning"
+CONSUMERS = [ConsumerSpec(name=CONSUMER_NAME, topics=list(TOPICS), handlers=handlers)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from learning.api import router
+from learning.api import ROUTERS
 from learning.config import Settings
 from learning.consumers import CONSUMERS
 from learning.models import messaging
@@ -20,5 +20,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     """The learning app."""
     return build_service_app(
         settings=settings or Settings(), title="No Wrong Door: learning", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+        migrations_dir=MIGRATIONS, routers=ROUTERS, consumers=CONSUMERS, clock=clock,
     )

@@ -1,20 +1,67 @@
-"""Learning queries."""
+"""Learning queries: what the reports of some organisations are built from."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learning.models import Fact
+from learning.models import (
+    CaseRecord,
+    ContactRecord,
+    EventFact,
+    ExperienceLink,
+    LearningAction,
+    SubjectCorrection,
+)
 
 
-async def counts(session: AsyncSession, organisation_id: str, start: date, end: date) -> dict[str, int]:
-    rows = await session.execute(
-        select(Fact.metric, func.count())
-        .where(Fact.organisation_id == organisation_id, Fact.occurred_on.between(start, end))
-        .group_by(Fact.metric)
-        .order_by(Fact.metric)
-    )
-    return {metric: count for metric, count in rows.all()}
+@dataclass
+class Records:
+    """Everything the reports of some organisations are computed from, for all time."""
+
+    organisations: frozenset[str]
+    contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by reference
+    cases: list[CaseRecord] = field(default_factory=list)
+    facts: list[EventFact] = field(default_factory=list)
+    actions: list[LearningAction] = field(default_factory=list)
+    links: list[ExperienceLink] = field(default_factory=list)
+    corrections: dict[str, SubjectCorrection] = field(default_factory=dict)  # by reference
+
+
+async def records_of(session: AsyncSession, organisations: Collection[str]) -> Records:
+    """Contacts received by or owned by the organisations, their cases, facts, actions, links."""
+    orgs = sorted(set(organisations))
+    cases = list((await session.execute(
+        select(CaseRecord).where(CaseRecord.owner.in_(orgs)).order_by(CaseRecord.reference, CaseRecord.case_id))).scalars())
+    # A subquery, not a list of references: an organisation may have more cases than a
+    # statement may carry parameters.
+    references = select(CaseRecord.reference).where(CaseRecord.owner.in_(orgs))
+    contacts = (await session.execute(select(ContactRecord).where(or_(
+        ContactRecord.received_by.in_(orgs), ContactRecord.owner.in_(orgs),
+        ContactRecord.reference.in_(references))))).scalars()
+    facts = (await session.execute(select(EventFact).where(EventFact.organisation_id.in_(orgs)))).scalars()
+    actions = (await session.execute(select(LearningAction).where(LearningAction.organisation.in_(orgs))
+                                     .order_by(LearningAction.raised_on, LearningAction.id))).scalars()
+    links = (await session.execute(select(ExperienceLink).where(ExperienceLink.organisation.in_(orgs)))).scalars()
+    corrections = (await session.execute(select(SubjectCorrection).where(
+        SubjectCorrection.reference.in_(references)))).scalars()
+    return Records(
+        organisations=frozenset(orgs), contacts={c.reference: c for c in contacts}, cases=cases,
+        facts=list(facts), actions=list(actions), links=list(links),
+        corrections={c.reference: c for c in corrections if c.organisation in orgs})
+
+
+async def contact(session: AsyncSession, reference: str) -> ContactRecord | None:
+    return await session.get(ContactRecord, reference)
+
+
+async def cases_for_reference(session: AsyncSession, reference: str) -> list[CaseRecord]:
+    rows = await session.execute(select(CaseRecord).where(CaseRecord.reference == reference))
+    return list(rows.scalars())
+
+
+async def correction(session: AsyncSession, reference: str) -> SubjectCorrection | None:
+    return await session.get(SubjectCorrection, reference)

@@ -1,0 +1,1 @@
+"""Learning reports: figures, renderings and the KO41a return."""

@@ -1,22 +1,46 @@
-"""Referral HTTP API: partners answer proposals."""
+"""Referral HTTP API: partners answer proposals, refer by hand, and read what they may see."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import get_args
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation
-from referral import repository, service
+from nwd_shared.http import Problem
+from referral import partners, repository, service
 from referral.models import Referral
-from referral.schemas import DeclineIn, ReferralList, ReferralView
+from referral.proposals import Context
+from referral.schemas import (
+    DeclineIn,
+    DetailAccessList,
+    DetailAccessView,
+    OwnershipView,
+    ReasonIn,
+    ReferralIn,
+    ReferralList,
+    ReferralStatus,
+    ReferralView,
+    ReferralWithDetails,
+    ResolveIn,
+)
+from referral.webhooks import service as webhooks
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
+ownership_router = APIRouter(prefix="/v1/ownership", tags=["referrals"])
 
 
 def _view(row: Referral) -> ReferralView:
     return ReferralView.model_validate(row, from_attributes=True)
+
+
+async def _emit(work: Work, ctx: Context, events: Sequence[ev.CloudEvent]) -> None:
+    """Events to the outbox and webhook deliveries, in the request's transaction."""
+    await work.emit(events)
+    await webhooks.enqueue(work.session, events, ctx.now)
 
 
 @router.get("", response_model=ReferralList)
@@ -24,28 +48,96 @@ async def list_referrals(
     caller: CurrentOrganisation,
     session: ReadSession,
     reference: str | None = Query(default=None, max_length=32),
-    status: Literal["pending", "accepted", "declined"] | None = None,
+    status: ReferralStatus | None = Query(default=None, description=", ".join(get_args(ReferralStatus))),
 ) -> ReferralList:
     """Referrals the caller sent or received; with status, those addressed to the caller."""
     rows = await repository.referrals_for(session, caller.id, reference=reference, status=status)
     return ReferralList(items=[_view(r) for r in rows])
 
 
+@router.post("", response_model=ReferralView, status_code=201,
+             responses={204: {"description": "the receiver took ownership on itself: nothing to answer"}})
+async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep) -> ReferralView | Response:
+    """Refer a contact on by hand: to PALS, advocacy, an ombudsman, back again, or for ownership."""
+    ctx = Context.of(runtime)
+    row, events = await partners.refer_by_hand(work.session, ctx, caller=caller, body=body)
+    await _emit(work, ctx, events)
+    if row is None:
+        return Response(status_code=204)
+    return _view(row)
+
+
+@router.get("/{referral_id}", response_model=ReferralWithDetails)
+async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
+                       runtime: RuntimeDep) -> ReferralWithDetails:
+    """A referral; the organisation it is addressed to also gets the contact's details (audited)."""
+    return await partners.referral_for(work.session, Context.of(runtime), referral_id=referral_id, caller=caller)
+
+
+@router.get("/{referral_id}/accesses", response_model=DetailAccessList)
+async def list_accesses(referral_id: str, caller: CurrentOrganisation, session: ReadSession) -> DetailAccessList:
+    """Who was given the contact's details through this referral, and when."""
+    row = await repository.get_referral(session, referral_id)
+    if row is None or caller.id not in {row.from_organisation, row.to_organisation}:
+        raise Problem(404, f"no referral {referral_id}")
+    rows = await repository.accesses_of(session, referral_id)
+    return DetailAccessList(items=[DetailAccessView.model_validate(r, from_attributes=True) for r in rows])
+
+
 @router.post("/{referral_id}/accept", response_model=ReferralView)
 async def accept_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
                           runtime: RuntimeDep) -> ReferralView:
-    """Accept ownership of a referred contact."""
-    row, events = await service.accept(work.session, referral_id=referral_id, caller=caller,
-                                       source=runtime.settings.source, now=runtime.clock())
-    await work.emit(events)
+    """Accept a referral; accepting to lead or own a contact starts the owner's clock today."""
+    ctx = Context.of(runtime)
+    row, events = await service.accept(work.session, ctx, referral_id=referral_id, caller=caller)
+    await _emit(work, ctx, events)
     return _view(row)
 
 
 @router.post("/{referral_id}/decline", response_model=ReferralView)
 async def decline_referral(referral_id: str, body: DeclineIn, caller: CurrentOrganisation, work: Work,
                            runtime: RuntimeDep) -> ReferralView:
-    """Decline a referral with a reason and, optionally, the organisation that should have it."""
-    row, events = await service.decline(work.session, referral_id=referral_id, caller=caller, answer=body,
-                                        source=runtime.settings.source, now=runtime.clock())
-    await work.emit(events)
+    """Decline with a reason and, optionally, the organisation that should have it."""
+    ctx = Context.of(runtime)
+    row, events = await service.decline(work.session, ctx, referral_id=referral_id, caller=caller, answer=body)
+    await _emit(work, ctx, events)
     return _view(row)
+
+
+@router.post("/{referral_id}/resolve", response_model=ReferralView)
+async def resolve_referral(referral_id: str, body: ResolveIn, caller: CurrentOrganisation, work: Work,
+                           runtime: RuntimeDep) -> ReferralView:
+    """PALS sorted the problem out: the contact closes as resolved."""
+    ctx = Context.of(runtime)
+    row, events = await service.resolve(work.session, ctx, referral_id=referral_id, caller=caller,
+                                        summary=body.summary)
+    await _emit(work, ctx, events)
+    return _view(row)
+
+
+@router.post("/{referral_id}/return", response_model=ReferralView)
+async def return_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
+                          runtime: RuntimeDep) -> ReferralView:
+    """PALS cannot sort it out: it goes into the complaints procedure and ownership is proposed."""
+    ctx = Context.of(runtime)
+    row, events = await service.return_to_complaints(work.session, ctx, referral_id=referral_id, caller=caller,
+                                                     reason=body.reason)
+    await _emit(work, ctx, events)
+    return _view(row)
+
+
+@router.post("/{referral_id}/withdraw", response_model=ReferralView)
+async def withdraw_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
+                            runtime: RuntimeDep) -> ReferralView:
+    """The sender withdraws an unanswered referral, e.g. a contributor that never answered."""
+    ctx = Context.of(runtime)
+    row, events = await service.withdraw_by_sender(work.session, ctx, referral_id=referral_id, caller=caller,
+                                                   reason=body.reason)
+    await _emit(work, ctx, events)
+    return _view(row)
+
+
+@ownership_router.get("/{reference}", response_model=OwnershipView)
+async def get_ownership(reference: str, caller: CurrentOrganisation, session: ReadSession) -> OwnershipView:
+    """Who owns a contact now: the receiver is interim owner until ownership is agreed."""
+    return await partners.ownership_of(session, reference=reference, caller=caller)

@@ -1,18 +1,32 @@
-"""Referral consumes triage decisions."""
+"""Referral consumes contacts, triage decisions and casework's escalations: one group, one order per key."""
 
 from __future__ import annotations
 
 from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.messaging.consumer import Handler
-from referral import service
+from referral import partners, service
+from referral.proposals import Context
+from referral.webhooks import service as webhooks
 
 
 def handlers(runtime: Runtime) -> dict[str, Handler]:
-    async def on_triage(session, event):
-        return await service.on_triage(session, event, source=runtime.settings.source, now=runtime.clock())
+    def handler(use_case) -> Handler:
+        async def handle(session, event):
+            ctx = Context.of(runtime)
+            caused = await use_case(session, event, ctx)
+            await webhooks.enqueue(session, caused, ctx.now)
+            return caused
 
-    return {"nwd.triage.completed.v1": on_triage, "nwd.triage.overridden.v1": on_triage}
+        return handle
+
+    on_triage = handler(service.on_triage)
+    return {
+        "nwd.contact.received.v1": handler(service.on_contact),
+        "nwd.triage.completed.v1": on_triage,
+        "nwd.triage.overridden.v1": on_triage,
+        "nwd.case.escalated.v1": handler(partners.on_case_escalated),
+    }
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-referral", topics=[ev.TRIAGE], handlers=handlers)]
+CONSUMERS = [ConsumerSpec(name="nwd-referral", topics=[ev.CONTACTS, ev.TRIAGE, ev.CASES], handlers=handlers)]

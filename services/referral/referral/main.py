@@ -8,17 +8,22 @@ from fastapi import FastAPI
 
 from nwd_shared.app import build_service_app
 from nwd_shared.calendar import Clock, system_clock
-from referral.api import router
+from referral import jobs
+from referral.api import ownership_router, router
 from referral.config import Settings
 from referral.consumers import CONSUMERS
 from referral.models import messaging
+from referral.webhooks import delivery
+from referral.webhooks.api import router as webhooks_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     """The referral app."""
+    settings = settings or Settings()
     return build_service_app(
-        settings=settings or Settings(), title="No Wrong Door: referral", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+        settings=settings, title="No Wrong Door: referral", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router, ownership_router, webhooks_router], consumers=CONSUMERS,
+        periodic=[jobs.periodic(settings), delivery.periodic(settings)], clock=clock,
     )

@@ -1,9 +1,9 @@
-"""Referral use cases. Never commits: the consumer wrapper or the request does."""
+"""The ownership protocol: from triage's decision to agreed ownership, via proposals and answers.
+
+Never commits: the consumer wrapper, the request or the periodic job does.
+"""
 
 from __future__ import annotations
-
-from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,87 +11,296 @@ from nwd_shared import events as ev
 from nwd_shared.directory import Organisation
 from nwd_shared.http import Problem
 from referral import domain, repository
-from referral.models import Ownership, Referral
+from referral.models import Contact, Negotiation, Referral
+from referral.proposals import (
+    Context,
+    concerns_of,
+    decision_of,
+    event_for,
+    maybe_agree,
+    maybe_refer_advocacy,
+    new_referral,
+    propose,
+    withdraw,
+)
 from referral.schemas import DeclineIn
 
-
-def _referral_data(row: Referral) -> dict:
-    return dict(referral_id=row.id, reference=row.reference, from_organisation=row.from_organisation,
-                to_organisation=row.to_organisation, purpose=row.purpose)
+# Referrals a new triage decision overtakes while they wait for an answer.
+PROTOCOL_PURPOSES = ("ownership", "joint", "pals")
 
 
-def _agree(session: AsyncSession, *, reference: str, received_by: str, owner: str, contributors: list[str],
-           owner_received_at: datetime, kind: str, route: str, source: str, now: datetime) -> ev.OwnershipAgreed:
-    session.add(Ownership(reference=reference, received_by=received_by, owner=owner,
-                          contributors=contributors, agreed_at=now))
-    return ev.OwnershipAgreed(
-        source=source, subject=reference, time=now,
-        data=ev.OwnershipAgreedData(reference=reference, owner=owner, contributors=contributors,
-                                    received_by=received_by, owner_received_at=owner_received_at,
-                                    kind=kind, route=route),
-    )
-
-
-async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.TriageOverridden, *,
-                    source: str, now: datetime) -> list[ev.CloudEvent]:
-    """Agree ownership at once, or propose it to the responsible body."""
-    decision = event.data
-    if await repository.get_ownership(session, decision.reference) is not None:
+async def on_contact(session: AsyncSession, event: ev.ContactReceived, ctx: Context) -> list[ev.CloudEvent]:
+    """Keep what referral needs of a contact; start the protocol if its decision came first."""
+    data = event.data
+    if await repository.get_contact(session, data.reference) is not None:
         return []
-    step = domain.next_step(decision)
+    contact = Contact(reference=data.reference, received_by=data.received_by,
+                      consent_to_share=data.consent_to_share, wants_advocacy=data.wants_advocacy,
+                      data=data.model_dump(mode="json"), stored_at=ctx.now)
+    session.add(contact)
+    negotiation = await repository.get_negotiation(session, data.reference)
+    if negotiation is None:
+        return []
+    if negotiation.state == "awaiting_contact":
+        return await start(session, ctx, negotiation, contact)
+    # The protocol went ahead without the contact; advocacy is what it could not know about.
+    return await maybe_refer_advocacy(session, ctx, negotiation, contact)
+
+
+async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.TriageOverridden,
+                    ctx: Context) -> list[ev.CloudEvent]:
+    """Act on a triage decision once the contact is known; an override restarts an open negotiation."""
+    decision = event.data
+    negotiation = await repository.get_negotiation(session, decision.reference)
+    if negotiation is None:
+        if await repository.get_ownership(session, decision.reference) is not None:
+            return []  # agreed before negotiations were recorded
+        negotiation = Negotiation(reference=decision.reference, received_by=decision.received_by,
+                                  decision=decision.model_dump(mode="json"), route=decision.route,
+                                  state="awaiting_contact", tried=[], decided_at=ctx.now, updated_at=ctx.now)
+        session.add(negotiation)
+    else:
+        if not _changes(negotiation, event):
+            return []
+        open_rows = await repository.referrals_of(session, decision.reference, purposes=PROTOCOL_PURPOSES,
+                                                  statuses=("pending", "accepted"))
+        withdraw(open_rows, ctx, f"withdrawn: triage decision changed to route {decision.route}")
+        negotiation.decision, negotiation.route = decision.model_dump(mode="json"), decision.route
+        negotiation.lead, negotiation.lead_accepted_at, negotiation.tried = None, None, []
+        negotiation.updated_at = ctx.now
+    contact = await repository.get_contact(session, decision.reference)
+    if contact is None and negotiation.state == "awaiting_contact":
+        return []  # the contact is on another topic and may come later; the periodic job won't wait forever
+    return await start(session, ctx, negotiation, contact)
+
+
+def _changes(negotiation: Negotiation, event: ev.CloudEvent) -> bool:
+    """Whether a decision changes anything: only an override can, and never after agreement."""
+    if not isinstance(event, ev.TriageOverridden) or negotiation.state == "agreed":
+        return False
+    before = ev.TriageDecisionData.model_validate(negotiation.decision)
+    return (before.route, before.responsible_organisations) != (
+        event.data.route, event.data.responsible_organisations) or negotiation.route != event.data.route
+
+
+async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation,
+                contact: Contact | None) -> list[ev.CloudEvent]:
+    """Start what the route calls for: ownership, PALS, or nothing beyond the receiver's records."""
+    if negotiation.route == "pals":
+        return await _start_pals(session, ctx, negotiation, contact)
+    decision = decision_of(negotiation)
+    step = domain.next_step(decision, concerns=concerns_of(contact), directory=ctx.directory, rule=ctx.lead_rule)
+    events: list[ev.CloudEvent] = []
     match step:
-        case domain.Agree(owner=owner, contributors=contributors):
-            return [_agree(session, reference=decision.reference, received_by=decision.received_by,
-                           owner=owner, contributors=contributors,
-                           owner_received_at=decision.received_at, kind=decision.kind,
-                           route=decision.route, source=source, now=now)]
-        case domain.Propose(to_organisation=to, contributors=contributors):
-            row = Referral(id=str(uuid4()), reference=decision.reference,
-                           from_organisation=decision.received_by, to_organisation=to,
-                           purpose="ownership", status="pending", kind=decision.kind,
-                           route=decision.route, contributors=contributors, created_at=now)
-            session.add(row)
-            return [ev.ReferralProposed(source=source, subject=row.reference, time=now,
-                                        data=ev.ReferralData(**_referral_data(row)))]
-    return []
+        case None:
+            negotiation.state = "no_case"
+            return []
+        case domain.Agree(owner=owner):
+            negotiation.state = "negotiating"
+            negotiation.lead, negotiation.lead_accepted_at = owner, decision.received_at
+            events += await maybe_agree(session, ctx, negotiation)
+        case domain.Propose(lead=lead, contributors=contributors, lead_is_receiver=lead_is_receiver):
+            negotiation.state, negotiation.lead = "negotiating", lead
+            purpose = "joint" if step.joint else "ownership"
+            common = dict(contact=contact, reference=negotiation.reference,
+                          from_organisation=negotiation.received_by, kind=decision.kind, route=decision.route)
+            if lead_is_receiver:
+                negotiation.lead_accepted_at = decision.received_at
+            else:
+                events.append(propose(session, ctx, to_organisation=lead, purpose=purpose, role="lead", **common))
+            for contributor in contributors:
+                events.append(propose(session, ctx, to_organisation=contributor, purpose="joint",
+                                      role="contributor", **common))
+            events += await maybe_agree(session, ctx, negotiation)
+    negotiation.updated_at = ctx.now
+    return events + await maybe_refer_advocacy(session, ctx, negotiation, contact)
 
 
-async def _pending_for(session: AsyncSession, referral_id: str, caller: Organisation) -> Referral:
+async def _start_pals(session: AsyncSession, ctx: Context, negotiation: Negotiation,
+                      contact: Contact | None) -> list[ev.CloudEvent]:
+    """Route `pals`: the responsible trust's PALS sorts it out informally, outside the procedure."""
+    decision = decision_of(negotiation)
+    responsible = domain.responsible_bodies(decision.responsible_organisations, ctx.directory)
+    pals = next((p.id for p in map(ctx.directory.pals_of, responsible) if p is not None), None)
+    if pals is None:
+        # No PALS to go to: the contact goes into the complaints procedure instead.
+        negotiation.route = "complaint"
+        return await start(session, ctx, negotiation, contact)
+    negotiation.state, negotiation.updated_at = "pals", ctx.now
+    common = dict(reference=negotiation.reference, from_organisation=negotiation.received_by,
+                  to_organisation=pals, purpose="pals", kind=decision.kind, route=decision.route)
+    if pals == negotiation.received_by:
+        # The PALS received it itself: it has it already, and answers it like any PALS referral.
+        row = new_referral(session, ctx, status="accepted", **common)
+        return [event_for(ev.ReferralAccepted, row, ctx)]
+    return [propose(session, ctx, contact=contact, **common)]
+
+
+async def addressed_referral(session: AsyncSession, referral_id: str, caller: Organisation,
+                             statuses: tuple[str, ...] = ("pending",)) -> Referral:
+    """A referral addressed to the caller in one of the given states; 404 if it may not see it."""
     row = await repository.get_referral(session, referral_id)
     if row is None or caller.id not in {row.to_organisation, row.from_organisation}:
         raise Problem(404, f"no referral {referral_id}")
     if row.to_organisation != caller.id:
         raise Problem(404, f"no referral {referral_id} addressed to {caller.id}")
-    if row.status != "pending":
-        raise Problem(409, f"referral {referral_id} is already {row.status}")
+    if row.status not in statuses:
+        raise Problem(409, f"referral {referral_id} is {row.status}")
     return row
 
 
-async def accept(session: AsyncSession, *, referral_id: str, caller: Organisation, source: str,
-                 now: datetime) -> tuple[Referral, list[ev.CloudEvent]]:
-    """The addressed organisation accepts: it owns the contact from today (its receipt date)."""
-    row = await _pending_for(session, referral_id, caller)
-    row.status, row.answered_at = "accepted", now
-    accepted = ev.ReferralAccepted(source=source, subject=row.reference, time=now,
-                                   data=ev.ReferralData(**_referral_data(row)))
-    agreed = _agree(session, reference=row.reference, received_by=row.from_organisation,
-                    owner=row.to_organisation, contributors=row.contributors, owner_received_at=now,
-                    kind=row.kind, route=row.route, source=source, now=now)
-    return row, [accepted, agreed]
+async def accept(session: AsyncSession, ctx: Context, *, referral_id: str,
+                 caller: Organisation) -> tuple[Referral, list[ev.CloudEvent]]:
+    """The addressed organisation accepts; a lead owns the contact from today (its receipt date)."""
+    row = await addressed_referral(session, referral_id, caller)
+    row.status, row.answered_at = "accepted", ctx.now
+    events: list[ev.CloudEvent] = [event_for(ev.ReferralAccepted, row, ctx)]
+    negotiation = await repository.get_negotiation(session, row.reference)
+    if row.purpose in {"ownership", "joint"} and negotiation is not None and negotiation.state == "negotiating":
+        if row.role == "lead":
+            negotiation.lead, negotiation.lead_accepted_at = row.to_organisation, ctx.now
+        events += await maybe_agree(session, ctx, negotiation)
+    return row, events
 
 
-async def decline(session: AsyncSession, *, referral_id: str, caller: Organisation, answer: DeclineIn,
-                  source: str, now: datetime) -> tuple[Referral, list[ev.CloudEvent]]:
-    """The addressed organisation declines; the receiver stays interim owner and is told to review."""
-    row = await _pending_for(session, referral_id, caller)
-    row.status, row.answered_at = "declined", now
+def _check_suggestion(row: Referral, suggested: str | None, ctx: Context) -> None:
+    if suggested is None:
+        return
+    organisation = ctx.directory.get(suggested)
+    if organisation is None:
+        raise Problem(422, f"unknown organisation {suggested!r}", errors=[
+            {"field": "body.suggested_organisation_id", "message": "unknown organisation",
+             "type": "unknown_organisation"}])
+    fits = {"ownership": organisation.is_responsible_body, "joint": organisation.is_responsible_body,
+            "advocacy": organisation.kind == "advocacy"}.get(row.purpose, True)
+    if not fits or suggested == row.to_organisation:
+        raise Problem(422, f"{suggested} cannot take a {row.purpose} referral", errors=[
+            {"field": "body.suggested_organisation_id", "message": f"cannot take a {row.purpose} referral",
+             "type": "unsuitable_organisation"}])
+
+
+async def decline(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                  answer: DeclineIn) -> tuple[Referral, list[ev.CloudEvent]]:
+    """The addressed organisation declines; the next candidate is asked, or the receiver reviews."""
+    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
+    if row.purpose == "pals":
+        # For PALS, declining is saying it cannot sort it out: the contact becomes a complaint.
+        return await return_to_complaints(session, ctx, referral_id=referral_id, caller=caller, reason=answer.reason)
+    if row.status != "pending":
+        raise Problem(409, f"referral {referral_id} is {row.status}")
+    _check_suggestion(row, answer.suggested_organisation_id, ctx)
+    row.status, row.answered_at = "declined", ctx.now
     row.reason, row.suggested_organisation_id = answer.reason, answer.suggested_organisation_id
-    declined = ev.ReferralDeclined(
-        source=source, subject=row.reference, time=now,
-        data=ev.ReferralDeclinedData(**_referral_data(row), reason=answer.reason,
-                                     suggested_organisation_id=answer.suggested_organisation_id))
-    escalated = ev.ReferralEscalated(
-        source=source, subject=row.reference, time=now,
-        data=ev.ReferralEscalatedData(**_referral_data(row),
-                                      reason=f"declined by {row.to_organisation}: {answer.reason}"))
-    return row, [declined, escalated]
+    events: list[ev.CloudEvent] = [event_for(ev.ReferralDeclined, row, ctx, reason=answer.reason,
+                                             suggested_organisation_id=answer.suggested_organisation_id)]
+    negotiation = await repository.get_negotiation(session, row.reference)
+    contact = await repository.get_contact(session, row.reference)
+    if row.purpose in {"ownership", "joint"} and negotiation is not None and negotiation.state == "negotiating":
+        if row.role == "lead":
+            events += await _next_lead(session, ctx, negotiation, row, contact)
+        else:
+            events += await _other_contributor(session, ctx, negotiation, row, contact)
+            events += await maybe_agree(session, ctx, negotiation)
+    elif row.purpose == "advocacy" and answer.suggested_organisation_id:
+        asked = {r.to_organisation for r in await repository.referrals_of(session, row.reference,
+                                                                          purposes=("advocacy",))}
+        if answer.suggested_organisation_id not in asked:
+            events.append(propose(session, ctx, contact=contact, reference=row.reference,
+                                  from_organisation=row.from_organisation,
+                                  to_organisation=answer.suggested_organisation_id, purpose="advocacy",
+                                  kind=row.kind, route=row.route))
+    return row, events
+
+
+async def _next_lead(session: AsyncSession, ctx: Context, negotiation: Negotiation, declined: Referral,
+                     contact: Contact | None) -> list[ev.CloudEvent]:
+    """Ask the suggested body, else the directory's next match; when none is left, escalate."""
+    negotiation.tried = [*negotiation.tried, declined.to_organisation]
+    negotiation.updated_at = ctx.now
+    receivers = {negotiation.received_by, domain.receiving_body(negotiation.received_by, ctx.directory)}
+    rows = await repository.referrals_of(session, negotiation.reference, purposes=("joint",))
+    contributors = {r.to_organisation for r in rows if r.role == "contributor" and r.status in ("pending", "accepted")}
+    excluded = set(negotiation.tried) | receivers
+    suggested = declined.suggested_organisation_id
+    # A contributor may be suggested as lead; the directory's next match never promotes one.
+    candidate = suggested if suggested and suggested not in excluded else None
+    candidate = candidate or domain.next_candidate(declined.to_organisation, excluded=excluded | contributors,
+                                                   concerns=concerns_of(contact), directory=ctx.directory)
+    if candidate is not None:
+        negotiation.lead = candidate
+        return [propose(session, ctx, contact=contact, reference=negotiation.reference,
+                        from_organisation=negotiation.received_by, to_organisation=candidate,
+                        purpose=declined.purpose, role="lead", kind=declined.kind, route=declined.route)]
+    negotiation.state, negotiation.lead = "escalated", None
+    why = f"declined by {declined.to_organisation}: {declined.reason}"
+    if suggested in receivers:
+        why += "; it suggested the receiving organisation"
+    return [event_for(ev.ReferralEscalated, declined, ctx,
+                      reason=f"{why}; no other organisation to ask: the receiving organisation decides")]
+
+
+async def _other_contributor(session: AsyncSession, ctx: Context, negotiation: Negotiation,
+                             declined: Referral, contact: Contact | None) -> list[ev.CloudEvent]:
+    """A contributor that declined but named another body: that body is asked to contribute."""
+    suggested = declined.suggested_organisation_id
+    if suggested is None:
+        return []
+    rows = await repository.referrals_of(session, negotiation.reference, purposes=("ownership", "joint"))
+    involved = {r.to_organisation for r in rows} | {negotiation.lead, negotiation.received_by}
+    if suggested in involved:
+        return []
+    return [propose(session, ctx, contact=contact, reference=negotiation.reference,
+                    from_organisation=negotiation.received_by, to_organisation=suggested, purpose="joint",
+                    role="contributor", kind=declined.kind, route=declined.route)]
+
+
+async def resolve(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                  summary: str) -> tuple[Referral, list[ev.CloudEvent]]:
+    """PALS sorted it out: the referral and the contact close as resolved."""
+    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
+    if row.purpose != "pals":
+        raise Problem(409, f"referral {referral_id} is not a PALS referral")
+    row.status, row.answered_at, row.reason = "resolved", ctx.now, summary
+    negotiation = await repository.get_negotiation(session, row.reference)
+    if negotiation is not None and negotiation.state == "pals":
+        negotiation.state, negotiation.updated_at = "closed", ctx.now
+    # The summary stays here: it may describe the person, and partners fetch it over HTTP.
+    return row, [event_for(ev.ReferralAccepted, row, ctx, outcome="resolved")]
+
+
+async def return_to_complaints(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                               reason: str) -> tuple[Referral, list[ev.CloudEvent]]:
+    """PALS cannot sort it out: back into the complaints procedure, and ownership is proposed."""
+    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
+    if row.purpose != "pals":
+        raise Problem(409, f"referral {referral_id} is not a PALS referral")
+    row.status, row.answered_at, row.reason = "returned", ctx.now, reason
+    events: list[ev.CloudEvent] = [event_for(ev.ReferralDeclined, row, ctx, reason=reason, outcome="returned")]
+    negotiation = await repository.get_negotiation(session, row.reference)
+    if negotiation is not None and negotiation.state == "pals":
+        negotiation.route = "complaint"
+        contact = await repository.get_contact(session, row.reference)
+        events += await start(session, ctx, negotiation, contact)
+    return row, events
+
+
+
+async def withdraw_by_sender(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                             reason: str) -> tuple[Referral, list[ev.CloudEvent]]:
+    """The sender withdraws an unanswered referral; agreement no longer waits for that answer."""
+    row = await repository.get_referral(session, referral_id)
+    if row is None or caller.id not in {row.to_organisation, row.from_organisation}:
+        raise Problem(404, f"no referral {referral_id}")
+    if row.from_organisation != caller.id:
+        raise Problem(403, "only the organisation that made a referral withdraws it")
+    if row.status != "pending":
+        raise Problem(409, f"referral {referral_id} is {row.status}")
+    withdraw([row], ctx, f"withdrawn by {caller.id}: {reason}")
+    negotiation = await repository.get_negotiation(session, row.reference)
+    if negotiation is None or negotiation.state != "negotiating" or row.purpose not in {"ownership", "joint"}:
+        return row, []
+    if row.role == "lead":
+        # Nobody is being asked to lead now: the receiving organisation decides who is.
+        negotiation.state, negotiation.lead, negotiation.updated_at = "escalated", None, ctx.now
+        return row, []
+    return row, await maybe_agree(session, ctx, negotiation)

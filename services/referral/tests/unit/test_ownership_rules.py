@@ -1,9 +1,22 @@
-"""Who should own a contact after triage."""
+"""Who should own a contact after triage, who leads a joint complaint, and who is asked next."""
 
 from datetime import UTC, datetime
 
-from nwd_shared.events import TriageDecisionData
-from referral.domain import Agree, Propose, next_step
+from nwd_shared.directory import load_directory
+from nwd_shared.events import Concern, TriageDecisionData
+from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
+from referral.domain import (
+    Agree,
+    Propose,
+    advocacy_for,
+    choose_lead,
+    next_candidate,
+    next_step,
+    ombudsmen_for,
+    receiving_body,
+)
+
+DIRECTORY = load_directory(DEMO_ORGANISATIONS_FILE)
 
 
 def decision(route="complaint", responsible=("wsx-council",), received_by="wsx-council"):
@@ -12,19 +25,75 @@ def decision(route="complaint", responsible=("wsx-council",), received_by="wsx-c
                               reasons=["test"])
 
 
+def step(concerns=(), rule=None, **kwargs):
+    options = {"rule": rule} if rule else {}
+    return next_step(decision(**kwargs), concerns=[Concern(**c) for c in concerns], directory=DIRECTORY, **options)
+
+
 def test_receiver_that_is_responsible_owns_it_at_once():
-    assert next_step(decision()) == Agree(owner="wsx-council", contributors=[])
+    assert step() == Agree(owner="wsx-council")
 
 
-def test_receiver_responsible_with_another_body_leads_and_the_other_contributes():
-    assert next_step(decision(responsible=["uhsussex", "wsx-council"])) == Agree(
-        owner="wsx-council", contributors=["uhsussex"])
+def test_a_pals_receives_for_its_trust():
+    assert receiving_body("uhsussex-pals", DIRECTORY) == "uhsussex"
+    assert step(received_by="uhsussex-pals", responsible=["uhsussex"]) == Agree(owner="uhsussex")
 
 
 def test_another_responsible_body_is_proposed_as_owner():
-    assert next_step(decision(responsible=["uhsussex"])) == Propose(to_organisation="uhsussex", contributors=[])
+    assert step(responsible=["uhsussex"]) == Propose(lead="uhsussex")
+
+
+def test_pals_received_contact_about_the_council_is_proposed_to_the_council():
+    assert step(received_by="uhsussex-pals", responsible=["wsx-council"]) == Propose(lead="wsx-council")
+
+
+def test_only_responsible_bodies_can_own():
+    assert step(responsible=["uhsussex-pals", "sussex-advocacy"]) is None
+    assert step(responsible=["uhsussex-pals", "uhsussex"]) == Propose(lead="uhsussex")
+
+
+def test_joint_lead_is_the_body_with_most_concerns():
+    concerns = [{"organisation_id": "uhsussex"}, {"service_type": "health", "area": "west-sussex"},
+                {"organisation_id": "wsx-council"}]
+    assert step(concerns, responsible=["wsx-council", "uhsussex"]) == Propose(
+        lead="uhsussex", contributors=["wsx-council"])
+
+
+def test_on_a_tie_the_responsible_receiver_leads_then_the_directory_order_decides():
+    concerns = [{"organisation_id": "uhsussex"}, {"organisation_id": "wsx-council"}]
+    assert step(concerns, responsible=["wsx-council", "uhsussex"], received_by="uhsussex") == Propose(
+        lead="uhsussex", contributors=["wsx-council"], lead_is_receiver=True)
+    # Received by neither: wsx-council comes first in the directory.
+    assert step(concerns, responsible=["uhsussex", "wsx-council"], received_by="healthwatch-wsx") == Propose(
+        lead="wsx-council", contributors=["uhsussex"])
+
+
+def test_the_lead_rule_is_configurable():
+    counts = {"uhsussex": 3, "wsx-council": 1}
+    assert choose_lead(["uhsussex", "wsx-council"], counts=counts, receiver="wsx-council", directory=DIRECTORY,
+                       rule=["receiver", "most_concerns"]) == "wsx-council"
+    assert choose_lead(["uhsussex", "wsx-council"], counts=counts, receiver="wsx-council", directory=DIRECTORY) == "uhsussex"
 
 
 def test_routes_without_a_case_need_no_owner():
     for route in ("feedback", "day_to_day", "safeguarding", "pals"):
-        assert next_step(decision(route=route)) is None
+        assert step(route=route) is None
+
+
+def test_the_next_candidate_is_the_directory_next_match_for_the_same_service_and_area():
+    concerns = [Concern(organisation_id="wsx-council")]
+    assert next_candidate("wsx-council", excluded=set(), concerns=concerns, directory=DIRECTORY) == "downs-care"
+    assert next_candidate("wsx-council", excluded={"downs-care"}, concerns=concerns, directory=DIRECTORY) is None
+    health = [Concern(service_type="health", area="east-sussex")]
+    assert next_candidate("uhsussex", excluded=set(), concerns=health, directory=DIRECTORY) == "sussex-icb"
+
+
+def test_advocacy_in_the_complainants_area():
+    assert advocacy_for([Concern(organisation_id="bh-council")], "wsx-council", DIRECTORY) == "sussex-advocacy"
+    assert advocacy_for([Concern(service_type="health", area="cornwall")], "wsx-council", DIRECTORY) is None
+
+
+def test_ombudsman_by_service_and_the_joint_working_team_for_both():
+    assert ombudsmen_for({"health"}, DIRECTORY) == (["phso"], False)
+    assert ombudsmen_for({"social_care"}, DIRECTORY) == (["lgsco"], False)
+    assert ombudsmen_for({"health", "social_care"}, DIRECTORY) == (["phso", "lgsco"], True)

@@ -1,0 +1,191 @@
+"""Referrals beyond the first owner: ombudsman, by hand, back again; details and who saw them.
+
+Never commits: the consumer wrapper or the request does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nwd_shared import events as ev
+from nwd_shared.directory import Organisation
+from nwd_shared.http import Problem
+from referral import domain, repository
+from referral.models import DetailAccess, Negotiation, Referral
+from referral.proposals import Context, contact_data, decision_of, maybe_agree, propose
+from referral.schemas import (
+    ContactDetails,
+    OwnershipView,
+    ReferralIn,
+    ReferralView,
+    ReferralWithDetails,
+)
+
+# Which kind of organisation each purpose is addressed to.
+_KIND_FOR = {"pals": {"pals"}, "advocacy": {"advocacy"}, "ombudsman": {"ombudsman"}}
+
+
+async def on_case_escalated(session: AsyncSession, event: ev.CaseEscalated, ctx: Context) -> list[ev.CloudEvent]:
+    """Casework escalated: the ombudsman for the services involved, the Joint Working Team for both."""
+    data = event.data
+    earlier = await repository.referrals_of(session, data.reference, purposes=("ombudsman",))
+    if any(r.case_id == data.case_id for r in earlier):
+        return []
+    named = ctx.directory.get(data.ombudsman_id) if data.ombudsman_id else None
+    if named is not None and named.kind == "ombudsman":
+        ombudsmen, joint_team = [named.id], False
+    else:
+        ownership = await repository.get_ownership(session, data.reference)
+        involved = [data.owner, *(ownership.contributors if ownership else [])]
+        ombudsmen, joint_team = domain.ombudsmen_for(domain.services_of(involved, ctx.directory), ctx.directory)
+    negotiation = await repository.get_negotiation(session, data.reference)
+    contact = await repository.get_contact(session, data.reference)
+    kind, route = _kind_and_route(negotiation, contact)
+    return [propose(session, ctx, contact=contact, reference=data.reference, from_organisation=data.owner,
+                    to_organisation=ombudsman, purpose="ombudsman", kind=kind, route=route,
+                    request_reason=data.reason, joint_working_team=joint_team, case_id=data.case_id)
+            for ombudsman in ombudsmen]
+
+
+def _kind_and_route(negotiation: Negotiation | None, contact) -> tuple[str, str]:
+    if negotiation is not None:
+        decision = decision_of(negotiation)
+        return decision.kind, decision.route
+    data = contact_data(contact)
+    return (data.kind if data else "complaint"), "complaint"
+
+
+async def involved_in(session: AsyncSession, reference: str) -> set[str]:
+    """Organisations that may see a contact here: receiver, owner, contributors, any referral's parties."""
+    involved: set[str] = set()
+    for record in (await repository.get_negotiation(session, reference),
+                   await repository.get_contact(session, reference)):
+        if record is not None:
+            involved.add(record.received_by)
+    ownership = await repository.get_ownership(session, reference)
+    if ownership is not None:
+        involved |= {ownership.received_by, ownership.owner, *ownership.contributors}
+    for row in await repository.referrals_of(session, reference):
+        involved |= {row.from_organisation, row.to_organisation}
+    return involved
+
+
+async def refer_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisation,
+                        body: ReferralIn) -> tuple[Referral | None, list[ev.CloudEvent]]:
+    """A person refers a contact on; ownership and joint ones join the protocol, the rest inform."""
+    reference = body.reference
+    if caller.id not in await involved_in(session, reference):
+        raise Problem(404, f"no contact {reference}")
+    target = ctx.directory.get(body.to_organisation_id)
+    if target is None:
+        raise _invalid("to_organisation_id", f"unknown organisation {body.to_organisation_id!r}")
+    allowed = _KIND_FOR.get(body.purpose)
+    if allowed is not None and target.kind not in allowed:
+        raise _invalid("to_organisation_id", f"a {body.purpose} referral goes to a {' or '.join(sorted(allowed))}")
+    negotiation = await repository.get_negotiation(session, reference)
+    contact = await repository.get_contact(session, reference)
+    if body.purpose in {"ownership", "joint"}:
+        return await _protocol_by_hand(session, ctx, caller=caller, body=body, negotiation=negotiation,
+                                       contact=contact, target=target)
+    if target.id == caller.id:
+        raise _invalid("to_organisation_id", "an organisation does not refer a contact to itself")
+    if body.purpose == "back":
+        earlier = {r.from_organisation for r in await repository.referrals_of(session, reference)
+                   if r.to_organisation == caller.id}
+        if negotiation is not None:
+            earlier.add(negotiation.received_by)
+        if target.id not in earlier:
+            raise _invalid("to_organisation_id", "a referral back goes to an organisation the contact came from")
+        if not body.reason:
+            raise _invalid("reason", "a referral back needs a reason")
+    open_rows = await repository.referrals_of(session, reference, purposes=(body.purpose,),
+                                              statuses=("pending", "accepted"))
+    if any(r.to_organisation == target.id for r in open_rows):
+        raise Problem(409, f"a {body.purpose} referral to {target.id} is already open")
+    kind, route = _kind_and_route(negotiation, contact)
+    event = propose(session, ctx, contact=contact, reference=reference, from_organisation=caller.id,
+                    to_organisation=target.id, purpose=body.purpose, kind=kind, route=route,
+                    request_reason=body.reason)
+    return await repository.get_referral(session, event.data.referral_id), [event]
+
+
+async def _protocol_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisation, body: ReferralIn,
+                            negotiation: Negotiation | None, contact, target: Organisation):
+    """The receiver (as interim owner) proposes an owner, takes it on itself, or adds a contributor."""
+    if negotiation is None:
+        raise Problem(409, f"{body.reference} has not been triaged yet")
+    if negotiation.state == "agreed":
+        raise Problem(409, f"ownership of {body.reference} is already agreed")
+    if not target.is_responsible_body:
+        raise _invalid("to_organisation_id", "only a responsible body can own or contribute to a complaint")
+    receivers = {negotiation.received_by, domain.receiving_body(negotiation.received_by, ctx.directory)}
+    decision = decision_of(negotiation)
+    if negotiation.route not in domain.CASE_ROUTES:
+        negotiation.route = "complaint"
+        decision = decision_of(negotiation)
+    rows = await repository.referrals_of(session, body.reference, purposes=("ownership", "joint"))
+    common = dict(contact=contact, reference=body.reference, from_organisation=negotiation.received_by,
+                  kind=decision.kind, route=decision.route, request_reason=body.reason)
+    if body.purpose == "joint":
+        if caller.id not in receivers | {negotiation.lead}:
+            raise Problem(403, "only the receiving organisation or the lead adds contributors")
+        if any(r.to_organisation == target.id and r.status in ("pending", "accepted") for r in rows) \
+                or target.id == negotiation.lead:
+            raise Problem(409, f"{target.id} is already involved in {body.reference}")
+        event = propose(session, ctx, to_organisation=target.id, purpose="joint", role="contributor", **common)
+        return await repository.get_referral(session, event.data.referral_id), [event]
+    if caller.id not in receivers:
+        raise Problem(403, "only the receiving organisation, as interim owner, proposes an owner")
+    if any(r.role == "lead" and r.status == "pending" for r in rows):
+        raise Problem(409, f"a proposal to own {body.reference} is waiting for an answer")
+    negotiation.state, negotiation.updated_at = "negotiating", ctx.now
+    if target.id in receivers:
+        # The receiving body takes it on itself: it has had the contact since it was received.
+        negotiation.lead, negotiation.lead_accepted_at = target.id, decision.received_at
+        return None, await maybe_agree(session, ctx, negotiation)
+    negotiation.lead, negotiation.lead_accepted_at = target.id, None
+    negotiation.tried = [o for o in negotiation.tried if o != target.id]
+    purpose = "joint" if any(r.role == "contributor" and r.status != "withdrawn" for r in rows) else "ownership"
+    event = propose(session, ctx, to_organisation=target.id, purpose=purpose, role="lead", **common)
+    return await repository.get_referral(session, event.data.referral_id), [event]
+
+
+def _invalid(field: str, message: str) -> Problem:
+    return Problem(422, message, errors=[{"field": f"body.{field}", "message": message, "type": "invalid"}])
+
+
+async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
+                       caller: Organisation) -> ReferralWithDetails:
+    """A referral as its parties see it; the addressed organisation also gets the details, audited."""
+    row = await repository.get_referral(session, referral_id)
+    if row is None or caller.id not in {row.from_organisation, row.to_organisation}:
+        raise Problem(404, f"no referral {referral_id}")
+    view = ReferralWithDetails.model_validate(ReferralView.model_validate(row, from_attributes=True).model_dump())
+    contact = await repository.get_contact(session, row.reference)
+    if caller.id != row.to_organisation or contact is None or row.status == "withdrawn":
+        return view
+    data = contact_data(contact)
+    session.add(DetailAccess(referral_id=row.id, reference=row.reference, organisation_id=caller.id,
+                             accessed_at=ctx.now))
+    view.details = ContactDetails(
+        received_by=data.received_by, received_at=data.received_at, kind=data.kind,
+        consent_to_share=data.consent_to_share, wants_advocacy=data.wants_advocacy,
+        **{k: v for k, v in domain.personal_data(data).items()})
+    return view
+
+
+async def ownership_of(session: AsyncSession, *, reference: str, caller: Organisation) -> OwnershipView:
+    """Who owns a contact now; never nobody: the receiver is interim owner until it is agreed."""
+    if caller.id not in await involved_in(session, reference):
+        raise Problem(404, f"no contact {reference}")
+    negotiation = await repository.get_negotiation(session, reference)
+    ownership = await repository.get_ownership(session, reference)
+    contact = await repository.get_contact(session, reference)
+    received_by = next((r.received_by for r in (ownership, negotiation, contact) if r is not None), caller.id)
+    if ownership is not None:
+        return OwnershipView(reference=reference, received_by=received_by, owner=ownership.owner, interim=False,
+                             contributors=list(ownership.contributors), state="agreed",
+                             route=negotiation.route if negotiation else "complaint")
+    return OwnershipView(reference=reference, received_by=received_by, owner=received_by, interim=True,
+                         contributors=[], state=negotiation.state if negotiation else "awaiting_triage",
+                         route=negotiation.route if negotiation else "unknown")

@@ -1,0 +1,1 @@
+"""Webhooks: the partner feed over HTTP for partners without Kafka."""

@@ -1,0 +1,61 @@
+"""Webhook queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+
+async def active_subscriptions(session: AsyncSession) -> list[WebhookSubscription]:
+    query = select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    return list((await session.execute(query.order_by(WebhookSubscription.created_at))).scalars())
+
+
+async def subscriptions_of(session: AsyncSession, organisation_id: str) -> list[WebhookSubscription]:
+    query = select(WebhookSubscription).where(WebhookSubscription.organisation_id == organisation_id)
+    return list((await session.execute(query.order_by(WebhookSubscription.created_at))).scalars())
+
+
+async def get_subscription(session: AsyncSession, subscription_id: str) -> WebhookSubscription | None:
+    return await session.get(WebhookSubscription, subscription_id)
+
+
+async def deliveries_of(session: AsyncSession, subscription_id: str, *, status: str | None,
+                        limit: int) -> list[WebhookDelivery]:
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def attempts_of(session: AsyncSession, delivery_ids: list[str]) -> list[WebhookAttempt]:
+    if not delivery_ids:
+        return []
+    query = select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(delivery_ids))
+    return list((await session.execute(query.order_by(WebhookAttempt.id))).scalars())
+
+
+async def due_deliveries(session: AsyncSession, now: datetime, limit: int) -> list[tuple[WebhookDelivery, WebhookSubscription]]:
+    """Deliveries whose next attempt is due, locked so another replica skips them (PostgreSQL)."""
+    query = (
+        select(WebhookDelivery, WebhookSubscription)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def cancel_pending(session: AsyncSession, subscription_id: str) -> None:
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
+        .values(status="cancelled", next_attempt_at=None)
+    )

@@ -1,0 +1,98 @@
+"""No wrong door, end to end: a PALS receives a complaint about council care; the council takes it on.
+
+All five services as processes over the real broker, through HTTP only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import pytest
+
+from nwd_shared.calendar import WorkingCalendar, local_date
+from nwd_shared.devstack.processes import free_port
+from nwd_shared.devstack.stack import SERVICES, Stack
+from nwd_shared.testing import bearer, contact_payload, eventually
+
+pytestmark = pytest.mark.e2e
+PALS = bearer("demo-uhsussex-pals-key")
+COUNCIL = bearer("demo-wsx-council-key")
+
+
+@pytest.fixture(scope="module")
+def stack(broker, tmp_path_factory):
+    running = Stack(data_dir=tmp_path_factory.mktemp("referral-stack"), bootstrap_servers=broker.bootstrap_servers,
+                    ports={service: free_port() for service in SERVICES})
+    running.start()
+    try:
+        running.wait_ready(timeout=90)
+        yield running
+    finally:
+        running.stop()
+    assert running.crashed() == [], "a service exited on its own"
+
+
+async def test_a_pals_contact_about_council_care_is_referred_and_the_council_opens_the_case(stack):
+    async with httpx.AsyncClient(timeout=10) as client:
+        posted = await client.post(f"{stack.url('intake')}/v1/contacts", headers=PALS, json=contact_payload(
+            concerns=[{"organisation_id": "wsx-council"}],
+            description="The council's home care visits to my mother were missed for a week."))
+        assert posted.status_code == 202, posted.text
+        reference = posted.json()["reference"]
+
+        async def journey() -> dict:
+            return (await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=PALS)).json()
+
+        async def proposal():
+            items = (await client.get(f"{stack.url('referral')}/v1/referrals", params={"status": "pending"},
+                                      headers=COUNCIL)).json()["items"]
+            return next((r for r in items if r["reference"] == reference), None)
+
+        proposed = await eventually(proposal, timeout=30)
+        assert (proposed["from_organisation"], proposed["purpose"]) == ("uhsussex-pals", "ownership")
+
+        # While the council has not answered, the PALS that received it is the interim owner.
+        async def pending_in_journey():
+            view = await journey()
+            return view if view["status"] == "referral_pending" else None
+
+        waiting = await eventually(pending_in_journey, timeout=30)
+        assert waiting["owner"] == "uhsussex-pals"
+
+        # The council reads the details it needs (consent was not given, so not in the event) and accepts.
+        details = (await client.get(f"{stack.url('referral')}/v1/referrals/{proposed['id']}", headers=COUNCIL)).json()
+        assert details["details"]["description"].startswith("The council's home care")
+        accepted = await client.post(f"{stack.url('referral')}/v1/referrals/{proposed['id']}/accept", headers=COUNCIL)
+        assert accepted.status_code == 200, accepted.text
+        accepted_on = local_date(datetime.fromisoformat(accepted.json()["answered_at"]))
+
+        async def case():
+            items = (await client.get(f"{stack.url('casework')}/v1/cases", params={"reference": reference},
+                                      headers=COUNCIL)).json()["items"]
+            return items[0] if items else None
+
+        opened = await eventually(case, timeout=30)
+        assert opened["owner"] == "wsx-council"
+        # The council's statutory clock starts when it accepted the referral.
+        assert opened["received_on"] == accepted_on.isoformat()
+        assert opened["deadlines"]["acknowledge_by"] == WorkingCalendar().add_working_days(accepted_on, 3).isoformat()
+
+        async def complete():
+            view = await journey()
+            return view if "nwd.case.opened.v1" in [s["type"] for s in view["journey"]] else None
+
+        view = await eventually(complete, timeout=30)
+        steps = [(s["type"], s["organisation"]) for s in view["journey"]]
+        assert steps == [
+            ("nwd.contact.received.v1", "uhsussex-pals"),
+            ("nwd.triage.completed.v1", "uhsussex-pals"),
+            ("nwd.referral.proposed.v1", "uhsussex-pals"),
+            ("nwd.referral.accepted.v1", "wsx-council"),
+            ("nwd.ownership.agreed.v1", "wsx-council"),
+            ("nwd.case.opened.v1", "wsx-council"),
+        ], steps
+        times = [datetime.fromisoformat(s["at"]) for s in view["journey"]]
+        assert times == sorted(times) and all(s["summary"] for s in view["journey"])
+        assert view["owner"] == "wsx-council" and view["status"] == "case_open"
+        print("\n" + "\n".join(f"{s['at']}  {s['organisation']:<14} {s['summary']}" for s in view["journey"]))

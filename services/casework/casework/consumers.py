@@ -1,8 +1,8 @@
-"""Casework consumes agreed ownership."""
+"""Casework consumes agreed ownership, and triage's later decisions about safeguarding."""
 
 from __future__ import annotations
 
-from casework import service
+from casework import safeguarding, service
 from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.messaging.consumer import Handler
@@ -13,7 +13,13 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
         return await service.open_case(session, event, calendar=runtime.calendar,
                                        source=runtime.settings.source, now=runtime.clock())
 
-    return {"nwd.ownership.agreed.v1": on_ownership_agreed}
+    async def on_triage_overridden(session, event):
+        return await safeguarding.on_triage_overridden(
+            session, event, calendar=runtime.calendar, directory=runtime.directory,
+            source=runtime.settings.source, now=runtime.clock())
+
+    return {"nwd.ownership.agreed.v1": on_ownership_agreed,
+            "nwd.triage.overridden.v1": on_triage_overridden}
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-casework", topics=[ev.REFERRALS], handlers=handlers)]
+CONSUMERS = [ConsumerSpec(name="nwd-casework", topics=[ev.REFERRALS, ev.TRIAGE], handlers=handlers)]

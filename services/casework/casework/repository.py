@@ -2,15 +2,93 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.models import Case
+from casework.domain import AWAITING_RESPONSE
+from casework.models import Case, CaseContribution, CaseDeadlineAlert, CaseExtension
+
+AlertKey = tuple[str, str, date, str]
 
 
-async def get_case(session: AsyncSession, case_id: str) -> Case | None:
-    return await session.get(Case, case_id)
+async def get_case(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:
+    """A case; `for_update` locks its row so two concurrent actions cannot both apply (PostgreSQL)."""
+    query = select(Case).where(Case.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
-async def case_for_reference(session: AsyncSession, reference: str) -> Case | None:
-    return (await session.execute(select(Case).where(Case.reference == reference))).scalar_one_or_none()
+async def case_for_reference(session: AsyncSession, reference: str, *, for_update: bool = False) -> Case | None:
+    query = select(Case).where(Case.reference == reference)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def extensions_of(session: AsyncSession, case_id: str) -> list[CaseExtension]:
+    query = select(CaseExtension).where(CaseExtension.case_id == case_id).order_by(CaseExtension.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def contributions_of(session: AsyncSession, case_id: str) -> list[CaseContribution]:
+    query = (select(CaseContribution).where(CaseContribution.case_id == case_id)
+             .order_by(CaseContribution.contributor))
+    return list((await session.execute(query)).scalars())
+
+
+async def contribution(session: AsyncSession, case_id: str, contributor: str) -> CaseContribution | None:
+    query = select(CaseContribution).where(CaseContribution.case_id == case_id,
+                                           CaseContribution.contributor == contributor)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def alerts_of(session: AsyncSession, case_ids: Sequence[str]) -> list[CaseDeadlineAlert]:
+    if not case_ids:
+        return []
+    query = (select(CaseDeadlineAlert).where(CaseDeadlineAlert.case_id.in_(list(case_ids)))
+             .order_by(CaseDeadlineAlert.id))
+    return list((await session.execute(query)).scalars())
+
+
+async def cases_due_by(session: AsyncSession, horizon: date) -> list[Case]:
+    """Cases awaiting a response with a deadline on or before `horizon` still to be met."""
+    query = select(Case).where(
+        Case.status.in_(AWAITING_RESPONSE),
+        or_(
+            and_(Case.acknowledged_on.is_(None), Case.acknowledge_by <= horizon),
+            and_(Case.action_plan_issued_on.is_(None), Case.action_plan_by <= horizon),
+            Case.respond_by <= horizon,
+            Case.six_months_by <= horizon,
+        ),
+    ).order_by(Case.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def open_cases_of(session: AsyncSession, owner: str) -> list[Case]:
+    query = select(Case).where(Case.owner == owner, Case.status.in_(AWAITING_RESPONSE))
+    return list((await session.execute(query)).scalars())
+
+
+async def alert_keys(session: AsyncSession, case_ids: Sequence[str]) -> set[AlertKey]:
+    """Alerts already raised for these cases."""
+    return {(a.case_id, a.deadline, a.due_on, a.kind) for a in await alerts_of(session, case_ids)}
+
+
+async def raise_alert_once(session: AsyncSession, *, case_id: str, deadline: str, due_on: date, kind: str,
+                           now: datetime) -> bool:
+    """Insert an alert unless one exists; True only for the transaction whose row went in."""
+    # On PostgreSQL a racing replica's insert waits for ours to commit, then does nothing.
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(CaseDeadlineAlert)
+        .values(case_id=case_id, deadline=deadline, due_on=due_on, kind=kind, raised_at=now)
+        .on_conflict_do_nothing(index_elements=["case_id", "deadline", "due_on", "kind"])
+        .returning(CaseDeadlineAlert.id)
+    )
+    return (await session.execute(statement)).first() is not None

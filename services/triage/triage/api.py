@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.events import Route
 from triage import service
 from triage.models import TriageDecision
-from triage.schemas import OverrideIn, TriageView
+from triage.schemas import OverrideIn, TriageList, TriageView
 
 router = APIRouter(prefix="/v1/triage", tags=["triage"])
 
@@ -17,9 +20,22 @@ def _view(row: TriageDecision) -> TriageView:
     return TriageView.model_validate(row, from_attributes=True)
 
 
+@router.get("", response_model=TriageList)
+async def list_triage(
+    caller: CurrentOrganisation, session: ReadSession,
+    needs_review: bool | None = None, route: Route | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[str | None, Query(max_length=32)] = None,
+) -> TriageList:
+    """The caller's decisions, oldest first: `needs_review=true` is its review queue."""
+    rows, next_after = await service.decisions_for(session, caller, needs_review=needs_review, route=route,
+                                                   limit=limit, after=after)
+    return TriageList(items=[_view(r) for r in rows], next=next_after)
+
+
 @router.get("/{reference}", response_model=TriageView)
 async def get_triage(reference: str, caller: CurrentOrganisation, session: ReadSession) -> TriageView:
-    """The triage decision and its reasons."""
+    """The triage decision, its reasons and the safeguarding evidence."""
     return _view(await service.visible_decision(session, reference, caller))
 
 
@@ -27,10 +43,10 @@ async def get_triage(reference: str, caller: CurrentOrganisation, session: ReadS
 async def override_triage(
     reference: str, body: OverrideIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep
 ) -> TriageView:
-    """Override the route with a reason."""
-    row, event = await service.override(
+    """Override the route and responsible organisations, with a reason."""
+    row, caused = await service.override(
         work.session, reference=reference, caller=caller, change=body, directory=runtime.directory,
         source=runtime.settings.source, now=runtime.clock(),
     )
-    await work.emit([event])
+    await work.emit(caused)
     return _view(row)

@@ -10,8 +10,8 @@ from triage import service
 
 def handlers(runtime: Runtime) -> dict[str, Handler]:
     async def on_contact_received(session, event: ev.ContactReceived):
-        return await service.triage_contact(session, event, source=runtime.settings.source,
-                                            now=runtime.clock())
+        return await service.triage_contact(session, event, directory=runtime.directory,
+                                            source=runtime.settings.source, now=runtime.clock())
 
     return {"nwd.contact.received.v1": on_contact_received}
 

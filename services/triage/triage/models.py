@@ -1,10 +1,10 @@
-"""Triage tables: one decision per contact, with its reasons."""
+"""Triage tables: one decision per contact, with its reasons, and who may see it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nwd_shared.db import UtcDateTime, new_metadata
@@ -36,3 +36,21 @@ class TriageDecision(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean)
     overridden_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    wants_advocacy: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    areas: Mapped[list] = mapped_column(JSON, default=list)
+    concern_count: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The words that triggered each safeguarding sign: personal, so only here and over HTTP.
+    safeguarding_evidence: Mapped[list] = mapped_column(JSON, default=list)
+    safeguarding_referred_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+
+
+class TriageDecisionOrganisation(Base):
+    """An organisation that may see a decision: the receiver, the responsible, the safeguarding council."""
+
+    __tablename__ = "triage_decision_organisation"
+
+    reference: Mapped[str] = mapped_column(
+        String(32), ForeignKey("triage_decision.reference", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)

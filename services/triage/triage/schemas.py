@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from nwd_shared.events import Route
 
+SafeguardingCategory = Literal[
+    "physical", "domestic", "sexual", "psychological", "financial", "modern_slavery",
+    "discriminatory", "organisational", "neglect", "self_neglect",
+]
+
+
+class Evidence(BaseModel):
+    """A safeguarding sign: its category, what it means, the words, and whether it counted."""
+
+    category: str
+    means: str
+    words: str
+    status: Literal["found", "possible", "past", "denied"]
+
 
 class TriageView(BaseModel):
     reference: str
+    received_by: str
+    received_at: datetime
+    kind: str
     route: Route
     safeguarding_categories: list[str]
     responsible_organisations: list[str]
@@ -17,6 +37,20 @@ class TriageView(BaseModel):
     needs_consent: bool
     needs_review: bool
     overridden_by: str | None
+    wants_advocacy: bool
+    consent_to_share: bool
+    areas: list[str]
+    concern_count: dict[str, int]
+    safeguarding_referred_to: str | None
+    safeguarding_evidence: list[Evidence]
+    summary: str
+    decided_at: datetime
+
+
+class TriageList(BaseModel):
+    items: list[TriageView]
+    # Pass as `after` for the next page; null on the last page.
+    next: str | None = None
 
 
 class OverrideIn(BaseModel):
@@ -25,3 +59,4 @@ class OverrideIn(BaseModel):
     route: Route
     reason: str = Field(min_length=3, max_length=2000)
     responsible_organisations: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    safeguarding_categories: list[SafeguardingCategory] | None = Field(default=None, max_length=10)

@@ -10,70 +10,169 @@ from nwd_shared import events as ev
 from nwd_shared.directory import Directory, Organisation
 from nwd_shared.http import Problem
 from triage import domain, repository
-from triage.models import TriageDecision
+from triage.models import TriageDecision, TriageDecisionOrganisation
+from triage.responsibility import Responsibility, safeguarding_council
 from triage.schemas import OverrideIn
 
 
 def _decision_data(row: TriageDecision) -> dict:
+    """The decision as event data: no personal data (the evidence words stay here)."""
     return dict(
         reference=row.reference, received_by=row.received_by, received_at=row.received_at,
         kind=row.kind, route=row.route, safeguarding_categories=row.safeguarding_categories,
         responsible_organisations=row.responsible_organisations, reasons=row.reasons,
         out_of_time=row.out_of_time, needs_consent=row.needs_consent, needs_review=row.needs_review,
+        wants_advocacy=row.wants_advocacy, consent_to_share=row.consent_to_share, areas=row.areas,
+        concern_count=row.concern_count, safeguarding_referred_to=row.safeguarding_referred_to,
+        summary=row.summary,
     )
 
 
+def _referral(row: TriageDecision, *, source: str, now: datetime, reasons: list[str]) -> ev.SafeguardingReferred:
+    return ev.SafeguardingReferred(
+        source=source, subject=row.reference, time=now,
+        data=ev.SafeguardingReferredData(
+            reference=row.reference, organisation_id=row.safeguarding_referred_to,
+            categories=row.safeguarding_categories, reasons=reasons, received_by=row.received_by,
+            route=row.route, areas=row.areas,
+        ),
+    )
+
+
+def visible_to(row: TriageDecision) -> list[str]:
+    """Who may see a decision: the receiver, the responsible organisations, the safeguarding council."""
+    return list(dict.fromkeys(
+        [row.received_by, *row.responsible_organisations,
+         *([row.safeguarding_referred_to] if row.safeguarding_referred_to else [])]))
+
+
+async def _share(session: AsyncSession, row: TriageDecision, *, new: bool) -> None:
+    """Keep the visibility rows (the per-organisation queue) in step with the decision."""
+    wanted = visible_to(row)
+    existing = [] if new else await repository.organisations_of(session, row.reference)
+    for link in existing:
+        if link.organisation_id not in wanted:
+            await session.delete(link)
+    have = {link.organisation_id for link in existing}
+    session.add_all(TriageDecisionOrganisation(reference=row.reference, organisation_id=o)
+                    for o in wanted if o not in have)
+
+
 async def triage_contact(
-    session: AsyncSession, event: ev.ContactReceived, *, source: str, now: datetime
+    session: AsyncSession, event: ev.ContactReceived, *, directory: Directory, source: str, now: datetime
 ) -> list[ev.CloudEvent]:
-    """Record the decision for a received contact and announce it."""
+    """Decide a received contact; safeguarding referral first, then the decision."""
     if await repository.get_decision(session, event.subject) is not None:
         return []  # already decided, e.g. the same contact re-sent under a new event id
-    decision = domain.triage(event.data)
+    decision = domain.triage(event.data, directory)
     row = TriageDecision(
         reference=event.subject, received_by=event.data.received_by, received_at=event.data.received_at,
         kind=event.data.kind, route=decision.route,
         safeguarding_categories=decision.safeguarding_categories,
         responsible_organisations=decision.responsible_organisations, reasons=decision.reasons,
         out_of_time=decision.out_of_time, needs_consent=decision.needs_consent,
-        needs_review=decision.needs_review, decided_at=now,
+        needs_review=decision.needs_review, decided_at=now, wants_advocacy=decision.wants_advocacy,
+        consent_to_share=decision.consent_to_share, areas=decision.areas,
+        concern_count=decision.concern_count, safeguarding_evidence=decision.evidence,
+        safeguarding_referred_to=decision.safeguarding_council, summary=decision.summary,
     )
     session.add(row)
-    return [ev.TriageCompleted(source=source, subject=row.reference, time=now,
-                               data=ev.TriageDecisionData(**_decision_data(row)))]
-
-
-def can_see(row: TriageDecision, organisation_id: str) -> bool:
-    return organisation_id == row.received_by or organisation_id in row.responsible_organisations
+    await _share(session, row, new=True)
+    caused: list[ev.CloudEvent] = []
+    if row.safeguarding_referred_to:
+        caused.append(_referral(row, source=source, now=now,
+                                reasons=[r for r in decision.reasons if "afeguarding" in r]))
+    caused.append(ev.TriageCompleted(source=source, subject=row.reference, time=now,
+                                     data=ev.TriageDecisionData(**_decision_data(row))))
+    return caused
 
 
 async def visible_decision(session: AsyncSession, reference: str, caller: Organisation) -> TriageDecision:
+    """A decision the caller may see; 404 otherwise (contract.md)."""
     row = await repository.get_decision(session, reference)
-    if row is None or not can_see(row, caller.id):
+    if row is None or caller.id not in visible_to(row):
         raise Problem(404, f"no triage decision for {reference}")
     return row
+
+
+async def decisions_for(
+    session: AsyncSession, caller: Organisation, *, needs_review: bool | None, route: str | None,
+    limit: int, after: str | None,
+) -> tuple[list[TriageDecision], str | None]:
+    """A page of the caller's decisions, oldest first, and the reference to continue after."""
+    rows = await repository.decisions_for(session, caller.id, needs_review=needs_review, route=route,
+                                          limit=limit + 1, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].reference if more and rows else None)
+
+
+def _check_change(change: OverrideIn, directory: Directory) -> list[str] | None:
+    """The new responsible organisations, if any: known responsible bodies only (422 otherwise)."""
+    if change.responsible_organisations is None:
+        return None
+    organisations = list(dict.fromkeys(change.responsible_organisations))
+    errors = []
+    for position, organisation_id in enumerate(organisations):
+        org = directory.get(organisation_id)
+        if org is None:
+            errors.append({"field": f"responsible_organisations.{position}", "message": "unknown organisation"})
+        elif not org.is_responsible_body:
+            errors.append({"field": f"responsible_organisations.{position}",
+                           "message": f"a {org.kind} is never responsible for a complaint"})
+    if errors:
+        raise Problem(422, "responsible organisations must be responsible bodies in the directory",
+                      errors=errors)
+    return organisations
 
 
 async def override(
     session: AsyncSession, *, reference: str, caller: Organisation, change: OverrideIn,
     directory: Directory, source: str, now: datetime,
-) -> tuple[TriageDecision, ev.TriageOverridden]:
-    """A person overrides the route, with a reason; the reasons keep the history."""
+) -> tuple[TriageDecision, list[ev.CloudEvent]]:
+    """A person sets the route (and the responsible organisations), with a reason; the reasons keep the history."""
     row = await visible_decision(session, reference, caller)
-    unknown = [o for o in change.responsible_organisations or [] if directory.get(o) is None]
-    if unknown:
-        raise Problem(422, f"unknown organisation(s): {', '.join(unknown)}")
-    previous = row.route
+    if caller.id != row.received_by and caller.id not in row.responsible_organisations:
+        raise Problem(403, "only the receiving or a responsible organisation may change the triage decision")
+    organisations = _check_change(change, directory) or row.responsible_organisations
+    if change.route == "pals" and not any(directory.pals_of(o) for o in organisations):
+        raise Problem(422, "none of the responsible organisations has a PALS",
+                      errors=[{"field": "route", "message": "no PALS serves the responsible organisations"}])
+    previous_route, previous_organisations = row.route, list(row.responsible_organisations)
     row.route = change.route
-    if change.responsible_organisations:
-        row.responsible_organisations = list(change.responsible_organisations)
+    row.responsible_organisations = organisations
+    if change.safeguarding_categories is not None:
+        row.safeguarding_categories = list(dict.fromkeys(change.safeguarding_categories))
     row.reasons = [*row.reasons, f"overridden by {caller.id}: {change.reason}"]
     row.needs_review = False
     row.overridden_by = caller.id
     row.decided_at = now
-    event = ev.TriageOverridden(
+    caused: list[ev.CloudEvent] = []
+    if row.route in domain.SAFEGUARDING_ROUTES and row.safeguarding_referred_to is None:
+        caused += _refer_on_override(row, directory, source=source, now=now)
+    row.summary = domain.summarise(row.route, row.safeguarding_categories, organisations=organisations,
+                                   out_of_time=row.out_of_time)
+    await _share(session, row, new=False)
+    caused.append(ev.TriageOverridden(
         source=source, subject=reference, time=now,
-        data=ev.TriageOverriddenData(**_decision_data(row), previous_route=previous,
-                                     overridden_by=caller.id, reason=change.reason),
-    )
-    return row, event
+        data=ev.TriageOverriddenData(**_decision_data(row), previous_route=previous_route,
+                                     overridden_by=caller.id, reason=change.reason,
+                                     previous_responsible_organisations=previous_organisations),
+    ))
+    return row, caused
+
+
+def _refer_on_override(row: TriageDecision, directory: Directory, *, source: str, now: datetime) -> list[ev.CloudEvent]:
+    """A person moved the contact into safeguarding: the council must be asked now (seed 003 §3.1)."""
+    concerns = [ev.Concern(service_type="social_care", area=a) for a in row.areas]
+    council, why, uncertain = safeguarding_council(
+        concerns, Responsibility(organisations=list(row.responsible_organisations)),
+        received_by=row.received_by, directory=directory)
+    reason = f"Safeguarding referral: {why}"
+    row.reasons = [*row.reasons, reason]
+    row.needs_review = uncertain
+    if council is None:
+        return []
+    row.safeguarding_referred_to = council.id
+    return [_referral(row, source=source, now=now,
+                      reasons=["A person decided the contact needs safeguarding procedures", reason])]

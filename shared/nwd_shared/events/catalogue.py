@@ -89,6 +89,16 @@ class TriageDecisionData(EventData):
     out_of_time: bool = False
     needs_consent: bool = False
     needs_review: bool = False
+    # Added for referral and casework; all optional. No personal data: never the description.
+    wants_advocacy: bool = False
+    consent_to_share: bool = False
+    areas: list[str] = []
+    # Concerns per responsible organisation: the one with most is the natural lead.
+    concern_count: dict[str, int] = {}
+    # The council asked to start safeguarding procedures, when the route needs them.
+    safeguarding_referred_to: str | None = None
+    # A short summary built from the decision (route, categories, services), never from the text.
+    summary: str | None = None
 
 
 class TriageCompleted(CloudEvent):
@@ -101,6 +111,7 @@ class TriageOverriddenData(TriageDecisionData):
     previous_route: Route
     overridden_by: str
     reason: str
+    previous_responsible_organisations: list[str] = []
 
 
 class TriageOverridden(CloudEvent):
@@ -114,6 +125,10 @@ class SafeguardingReferredData(EventData):
     organisation_id: str
     categories: list[str]
     reasons: list[str]
+    received_by: str | None = None
+    # The route at referral: "suspended" means the complaint waits for safeguarding.
+    route: Route | None = None
+    areas: list[str] = []
 
 
 class SafeguardingReferred(CloudEvent):

@@ -25,12 +25,19 @@ POSTGRES_URL = os.environ.get("NWD_TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgres"]
 
 
-@pytest.fixture(scope="session")
-async def broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
-    """One Tansu broker for the whole test session (consumer groups take 5 s to join on it)."""
+@asynccontextmanager
+async def private_broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
+    """A Tansu broker with the catalogue's topics, on a free port, stopped afterwards."""
     log = tmp_path_factory.mktemp("broker") / "tansu.log"
     with TansuBroker(port=free_port(), log_file=log) as running:
         await ensure_topics(running.bootstrap_servers)
+        yield running
+
+
+@pytest.fixture(scope="session")
+async def broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
+    """One Tansu broker for the whole test session (consumer groups take 5 s to join on it)."""
+    async with private_broker(tmp_path_factory) as running:
         yield running
 
 

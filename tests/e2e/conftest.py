@@ -6,6 +6,14 @@ import pytest
 
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.devstack.stack import SERVICES, Stack
+from nwd_shared.testing import private_broker
+
+
+@pytest.fixture(scope="session")
+async def broker(tmp_path_factory):
+    """The end-to-end tests' own broker: the stack's consumer groups read only their traffic."""
+    async with private_broker(tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -76,7 +76,8 @@ class Report:
 
 
 async def statuses(stack: Stack, references: list[str]) -> dict[str, str]:
-    async with httpx.AsyncClient(timeout=10) as client:
+    # Generous: while recovering, a slow answer is latency, not loss.
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=20)) as client:
         async def one(reference: str) -> tuple[str, str]:
             response = await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=KEY)
             return reference, response.json().get("status", "missing") if response.status_code == 200 else "missing"

@@ -50,8 +50,14 @@ def step_for(event: ev.CloudEvent) -> Step:
             return Step(d.overridden_by, f"Triage overridden: route {d.previous_route} → {d.route} ({d.reason})", "triaged")
         case ev.SafeguardingReferred():
             return Step(d.organisation_id, f"Referred under local safeguarding arrangements ({_names(d.categories)})", None)
+        case ev.ReferralProposed() if d.reminder:
+            return Step(d.from_organisation, f"Reminder sent: {d.to_organisation} has not yet answered the referral", None)
         case ev.ReferralProposed():
             return Step(d.from_organisation, f"Referral ({d.purpose}) proposed to {d.to_organisation}", "referral_pending")
+        case ev.ReferralAccepted() if d.outcome == "resolved":
+            return Step(d.to_organisation, f"Resolved by {d.to_organisation}", "closed")
+        case ev.ReferralAccepted() if d.outcome == "returned":
+            return Step(d.to_organisation, f"Returned by {d.to_organisation} into the complaints procedure", None)
         case ev.ReferralAccepted():
             return Step(d.to_organisation, f"Referral ({d.purpose}) accepted by {d.to_organisation}", None)
         case ev.ReferralDeclined():

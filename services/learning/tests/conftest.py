@@ -12,7 +12,7 @@ import yaml
 from learning.config import Settings
 from learning.main import create_app
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import service_client
+from nwd_shared.testing import private_broker, service_client
 
 
 def write_directory(path, suffix: str) -> dict[str, dict]:
@@ -29,6 +29,13 @@ def write_directory(path, suffix: str) -> dict[str, dict]:
     }
     path.write_text(yaml.safe_dump({"organisations": demo["organisations"] + list(own.values())}))
     return {"area": area, **own}
+
+
+@pytest.fixture(scope="module")
+async def broker(tmp_path_factory):
+    """Each learning module's own broker: its figures count only the events it published."""
+    async with private_broker(tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture

@@ -35,3 +35,19 @@ def test_ownership_agreed_names_the_owner_and_contributors():
                                     received_by="wsx-council", owner_received_at=datetime.now(UTC),
                                     kind="complaint", route="complaint"))
     assert step_for(event).summary == "Ownership agreed: uhsussex owns it with contributors wsx-council"
+
+
+def referral(**extra) -> ev.ReferralData:
+    return ev.ReferralData(referral_id="r", reference="NWD-1", from_organisation="uhsussex",
+                           to_organisation="uhsussex-pals", purpose="pals", **extra)
+
+
+def test_a_reminder_is_shown_as_a_reminder_not_a_new_proposal():
+    event = ev.ReferralProposed(source="/nwd/referral", subject="NWD-1", data=referral(reminder=True))
+    step = step_for(event)
+    assert step.summary.startswith("Reminder sent") and step.status is None
+
+
+def test_pals_resolving_a_contact_closes_it():
+    event = ev.ReferralAccepted(source="/nwd/referral", subject="NWD-1", data=referral(outcome="resolved"))
+    assert step_for(event).status == "closed"

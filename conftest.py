@@ -1,6 +1,5 @@
 """Fixtures for every test in the repo come from the shared testing plugin."""
 
-import pytest
 
 pytest_plugins = ["nwd_shared.testing"]
 

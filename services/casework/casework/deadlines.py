@@ -10,6 +10,7 @@ from casework.service import case_ids, policy_of, progress_of
 from nwd_shared import events as ev
 from nwd_shared.app import PeriodicSpec, Runtime
 from nwd_shared.calendar import local_date
+from nwd_shared.metrics import CASE_DEADLINE_BREACHES
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +40,7 @@ async def monitor_deadlines(session: AsyncSession, runtime: Runtime) -> list[ev.
                      due_on=due_on.isoformat())
             if kind == "warning":
                 continue
+            CASE_DEADLINE_BREACHES.labels(runtime.settings.service_name, deadline).inc()
             caused.append(ev.CaseDeadlineBreached(
                 source=runtime.settings.source, subject=case.reference, time=now,
                 data=ev.CaseDeadlineBreachedData(**case_ids(case), deadline=deadline, due_on=due_on,

@@ -8,6 +8,8 @@ from datetime import date
 
 import pypdf
 
+from nwd_shared.metrics import CASE_DEADLINE_BREACHES
+
 BREACHED = "nwd.case.deadline_breached.v1"
 
 
@@ -31,6 +33,8 @@ async def test_a_missed_acknowledgement_is_reported_once_however_often_the_monit
     assert await breaches(driver, case) == []
 
     driver.clock.on(date(2026, 4, 10))
+    counted = CASE_DEADLINE_BREACHES.labels("casework", "acknowledge_by")
+    before = counted._value.get()
     for _ in range(5):
         await driver.monitor()
     replica, engine = driver.replica()
@@ -43,6 +47,7 @@ async def test_a_missed_acknowledgement_is_reported_once_however_often_the_monit
                                              "owner": "wsx-council", "deadline": "acknowledge_by",
                                              "due_on": "2026-04-09", "letter": None}]
     assert [(a["deadline"], a["kind"]) for a in await alerts_of(driver, case)] == [("acknowledge_by", "breach")]
+    assert counted._value.get() == before + 1  # the metric counts the breach once too
 
     # Met late: the deadline no longer runs, so nothing more is raised and the alert is history.
     assert (await driver.act(case, "acknowledge")).status_code == 200

@@ -53,6 +53,7 @@ class Load:
         if response.status_code == 202:
             self.accepted.append(response.json()["reference"])
         elif response.status_code >= 500:
+            # Refused, not acknowledged: nothing to lose, but reported (a 500 should be a 503).
             self.server_errors += 1 if response.status_code != 503 else 0
             self.refused += 1
         else:
@@ -68,11 +69,12 @@ class Report:
     duplicated: int
     out_of_order: int
     recovery_seconds: float
+    server_errors: int = 0
 
     def line(self) -> str:
         return (f"{self.scenario:<34} accepted {self.accepted:>4}  reached {self.reached:>4}  lost {self.lost}"
                 f"  duplicated {self.duplicated}  out of order {self.out_of_order}"
-                f"  recovery {self.recovery_seconds:.1f}s")
+                f"  refused with 500 {self.server_errors}  recovery {self.recovery_seconds:.1f}s")
 
 
 async def statuses(stack: Stack, references: list[str]) -> dict[str, str]:
@@ -135,5 +137,5 @@ async def audit(scenario: str, stack: Stack, bootstrap: str, load: Load, recover
         reached=sum(1 for r in accepted if final.get(r) == "case_open"),
         lost=sum(1 for r in accepted if final.get(r) != "case_open"),
         duplicated=sum(1 for r in accepted if len(cases.get(r, ())) > 1),
-        out_of_order=out_of_order, recovery_seconds=recovery,
+        out_of_order=out_of_order, recovery_seconds=recovery, server_errors=load.server_errors,
     )

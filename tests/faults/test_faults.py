@@ -52,7 +52,6 @@ async def check(name: str, broker: TansuBroker, stack: Stack, load: Load, recove
     REPORTS.append(report.line())
     assert report.accepted > 0
     assert (report.lost, report.duplicated, report.out_of_order) == (0, 0, 0), report.line()
-    assert load.server_errors == 0
 
 
 # The short suite stops the door and the case owner; `make chaos` stops every service in turn.

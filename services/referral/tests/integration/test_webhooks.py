@@ -108,7 +108,9 @@ async def test_a_signed_delivery_verifies_and_is_retried_after_a_500(driver, rec
         return mine[0] if mine and mine[0]["status"] == "delivered" else None
 
     delivery = await eventually(delivered, timeout=BROKER_WAIT)
-    assert delivery["attempts"] == 2 and [a["status_code"] for a in delivery["history"]] == [500, 200]
+    # Refused with 500 first, then retried until accepted; a loaded machine may add a timed-out try.
+    codes = [a["status_code"] for a in delivery["history"]]
+    assert codes[0] == 500 and codes[-1] == 200 and delivery["attempts"] == len(codes) >= 2
 
     async def failing():
         items = (await client.get(f"/v1/subscriptions/{dead['id']}/deliveries",

@@ -108,9 +108,11 @@ async def test_a_signed_delivery_verifies_and_is_retried_after_a_500(driver, rec
         return mine[0] if mine and mine[0]["status"] == "delivered" else None
 
     delivery = await eventually(delivered, timeout=BROKER_WAIT)
-    # Refused with 500 first, then retried until accepted; a loaded machine may add a timed-out try.
+    # Refused with 500, then retried until accepted; on a loaded machine a try may also time out
+    # (no status) before or after the 500.
     codes = [a["status_code"] for a in delivery["history"]]
-    assert codes[0] == 500 and codes[-1] == 200 and delivery["attempts"] == len(codes) >= 2
+    assert 500 in codes and codes[-1] == 200 and codes.index(500) < len(codes) - 1
+    assert delivery["attempts"] == len(codes) >= 2
 
     async def failing():
         items = (await client.get(f"/v1/subscriptions/{dead['id']}/deliveries",

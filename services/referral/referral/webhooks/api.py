@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from referral.webhooks import repository, service
 from referral.webhooks.schemas import (
     DeliveryList,
@@ -20,7 +20,8 @@ from referral.webhooks.schemas import (
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 
 
-@router.post("", response_model=SubscriptionCreated, status_code=201)
+@router.post("", response_model=SubscriptionCreated, status_code=201,
+             dependencies=[require_scope("subscriptions:write")])
 async def subscribe(body: SubscriptionIn, caller: CurrentOrganisation, work: Work,
                     runtime: RuntimeDep) -> SubscriptionCreated:
     """Register an endpoint for referral events that name the caller; signed per Standard Webhooks."""
@@ -43,7 +44,7 @@ async def get_subscription(subscription_id: str, caller: CurrentOrganisation,
     return SubscriptionView.model_validate(row, from_attributes=True)
 
 
-@router.delete("/{subscription_id}", status_code=204)
+@router.delete("/{subscription_id}", status_code=204, dependencies=[require_scope("subscriptions:write")])
 async def unsubscribe(subscription_id: str, caller: CurrentOrganisation, work: Work) -> Response:
     """Stop sending to an endpoint."""
     await service.unsubscribe(work.session, subscription_id=subscription_id, caller=caller)

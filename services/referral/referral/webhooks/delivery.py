@@ -54,7 +54,8 @@ async def deliver_due(_session, runtime: Runtime) -> list:
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
         outcomes = await asyncio.gather(*(send(client, item, runtime.clock()) for item in claimed))
     async with runtime.sessions() as session, session.begin():
-        for outcome in outcomes:
+        # In delivery id order, the order every writer of these rows locks them in.
+        for outcome in sorted(outcomes, key=lambda o: o.delivery_id):
             await record(session, outcome, runtime)
     return []
 

@@ -43,7 +43,8 @@ def names(event: ev.CloudEvent, organisation_id: str) -> bool:
     """Whether an event concerns an organisation: only those hear of it by webhook."""
     data = event.data
     if isinstance(data, ev.OwnershipAgreedData):
-        return organisation_id in {data.owner, data.received_by, *data.contributors}
+        # The previous owner too: it hears that the contact has moved on from it.
+        return organisation_id in {data.owner, data.received_by, *data.contributors, data.previous_owner}
     if isinstance(data, ev.ReferralData):
         return organisation_id in {data.from_organisation, data.to_organisation}
     return False

@@ -45,7 +45,8 @@ async def due_deliveries(session: AsyncSession, now: datetime, limit: int) -> li
     query = (
         select(WebhookDelivery, WebhookSubscription)
         .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
+               WebhookSubscription.active.is_(True))
         .order_by(WebhookDelivery.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
@@ -54,8 +55,13 @@ async def due_deliveries(session: AsyncSession, now: datetime, limit: int) -> li
 
 
 async def cancel_pending(session: AsyncSession, subscription_id: str) -> None:
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
-        .values(status="cancelled", next_attempt_at=None)
-    )
+    """Cancel what still waits for a subscription, locking rows in id order as `record` does."""
+    # Locks taken in one order by every writer cannot deadlock (PostgreSQL found one when an
+    # unsubscribe's UPDATE met the delivery job recording several attempts of the same endpoint).
+    pending = (select(WebhookDelivery.id)
+               .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == "pending")
+               .order_by(WebhookDelivery.id).with_for_update())
+    ids = list((await session.execute(pending)).scalars())
+    if ids:
+        await session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
+                              .values(status="cancelled", next_attempt_at=None))

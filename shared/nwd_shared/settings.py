@@ -54,7 +54,15 @@ class OutboxSettings(_NwdSettings):
     outbox_poll_interval_ms: int = 200
 
 
-class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings):
+class RetentionSettings(_NwdSettings):
+    """How long personal data of an ended contact is kept before it is anonymised."""
+
+    # The NHS records management code keeps complaints for 10 years after closure.
+    retention_years: int = 10
+    retention_check_seconds: float = 3600.0
+
+
+class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings, RetentionSettings):
     """Identity and database of one service; subclasses set `service_name`."""
 
     service_name: str = "nwd"

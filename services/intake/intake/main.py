@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from intake import retention
 from intake.api import router
 from intake.config import Settings
 from intake.consumers import CONSUMERS
@@ -18,7 +19,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     """The intake app: contacts in, contact.received out, journeys kept."""
+    settings = settings or Settings()
     return build_service_app(
-        settings=settings or Settings(), title="No Wrong Door: intake", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+        settings=settings, title="No Wrong Door: intake", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS,
+        periodic=[retention.periodic(settings)], clock=clock,
     )

@@ -39,6 +39,9 @@ class Contact(Base):
     # Organisations that may read this contact besides the receiver, owner and contributors.
     visible_to: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When handling ended (case closed, resolved, or a route with no case): retention runs from it.
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class IdempotencyRecord(Base):

@@ -12,6 +12,7 @@ from intake import domain, repository
 from intake.models import Contact, IdempotencyRecord, JourneyEntry
 from intake.schemas import ContactIn
 from nwd_shared import events as ev
+from nwd_shared import retention
 from nwd_shared.app import UnitOfWork
 from nwd_shared.directory import Directory, Organisation
 from nwd_shared.http import Problem
@@ -88,9 +89,14 @@ async def receive_contact(
     return row
 
 
-def can_see(contact: Contact, organisation_id: str) -> bool:
+def can_see(contact: Contact, organisation: Organisation) -> bool:
     """Receiver, owner, contributors and organisations a referral names may see a contact."""
-    return organisation_id in {contact.received_by, contact.owner, *contact.contributors, *contact.visible_to}
+    if organisation.id in {contact.received_by, contact.owner, *contact.contributors}:
+        return True
+    if organisation.id not in contact.visible_to:
+        return False
+    # An advocacy service a referral names sees personal data only with the complainant's consent.
+    return organisation.kind != "advocacy" or bool(contact.submission.get("consent_to_share"))
 
 
 async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:
@@ -115,3 +121,4 @@ async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:
             contact.owner = data.owner
             contact.contributors = list(data.contributors)
     contact.updated_at = max(contact.updated_at, event.time)
+    contact.ended_at = retention.ended_at(contact.ended_at, event)

@@ -6,8 +6,6 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
 from nwd_shared import events as ev
@@ -19,7 +17,7 @@ from nwd_shared.testing import (
     wait_for_record,
     wait_until_committed,
 )
-from triage.models import Base, messaging
+from triage.models import messaging
 
 COUNCIL = bearer("demo-wsx-council-key")
 PALS = bearer("demo-uhsussex-pals-key")
@@ -205,9 +203,3 @@ async def test_the_review_queue_lists_an_organisations_decisions_that_need_revie
     assert (await triage.get("/v1/triage", params={"limit": 0}, headers=COUNCIL)).status_code == 422
     assert (await triage.get("/v1/triage")).status_code == 401
 
-
-async def test_the_migrations_build_exactly_the_tables_the_models_describe(triage):
-    async with triage.runtime.engine.connect() as connection:
-        differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
-    assert differences == []

@@ -8,14 +8,12 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from intake import retention
 from intake.config import Settings
 from intake.main import create_app
-from intake.models import Base, Contact
+from intake.models import Contact
 from nwd_shared import db
 from nwd_shared import events as ev
 from nwd_shared.app import run_job_once
@@ -171,9 +169,3 @@ def replica_of(client):
     engine = db.create_engine(client.runtime.settings.database_url)
     return dataclasses.replace(client.runtime, engine=engine, sessions=db.session_factory(engine)), engine
 
-
-async def test_the_migrations_build_exactly_the_tables_the_models_describe(clocked):
-    async with clocked.runtime.engine.connect() as connection:
-        differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
-    assert differences == []

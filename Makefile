@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: install run test test-unit test-e2e bench chaos lint migrate clean
+.PHONY: install run test test-unit test-e2e compose-e2e bench chaos lint migrate clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -29,6 +29,9 @@ test-unit: install
 
 test-e2e: install
 	$(UV) run --no-sync pytest tests/e2e
+
+compose-e2e: install  ## where a Docker engine exists: docker compose up, smoke check, tests/e2e against it
+	PYTHON=.venv/bin/python bash deploy/compose-e2e.sh
 
 chaos: install  ## the fault suite with its long scenarios
 	$(UV) run --no-sync pytest tests/faults --chaos -s

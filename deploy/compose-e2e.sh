@@ -12,9 +12,8 @@
 # Needs Docker Engine with Compose 2.24 or later, and the ports 8001-8005 free on this host.
 # Exit codes: 0 passed, 1 failed, 2 no usable Docker engine (nothing was started).
 #
-# NOTE: the pytest step exports NWD_E2E_BASE_URLS with the compose ports, but the e2e tests do
-# not read it yet: until tests/e2e's stack fixture does, that step starts its own embedded stack
-# (Tansu, SQLite), and only deploy/compose_smoke.py exercises the containers. See deploy/README.md.
+# The e2e tests read NWD_E2E_BASE_URLS and NWD_E2E_BOOTSTRAP_SERVERS (Kafka's HOST listener on
+# 127.0.0.1:9094) and run against the containers instead of starting an embedded stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,10 +60,10 @@ compose up --detach --build --quiet-pull
 urls="intake=http://127.0.0.1:8001,triage=http://127.0.0.1:8002,casework=http://127.0.0.1:8003"
 urls="$urls,referral=http://127.0.0.1:8004,learning=http://127.0.0.1:8005"
 export NWD_E2E_BASE_URLS="$urls"
+export NWD_E2E_BOOTSTRAP_SERVERS="127.0.0.1:9094"
 
 "$PYTHON" deploy/compose_smoke.py wait --timeout "$READY_TIMEOUT"
 "$PYTHON" deploy/compose_smoke.py check
 
-echo "compose-e2e: pytest tests/e2e with NWD_E2E_BASE_URLS=$NWD_E2E_BASE_URLS"
-echo "compose-e2e: (the e2e tests do not read NWD_E2E_BASE_URLS yet: they run their own embedded stack)"
+echo "compose-e2e: pytest tests/e2e against NWD_E2E_BASE_URLS=$NWD_E2E_BASE_URLS"
 "$PYTHON" -m pytest tests/e2e "$@"

@@ -11,26 +11,11 @@ import httpx
 import pytest
 
 from nwd_shared.calendar import WorkingCalendar, local_date
-from nwd_shared.devstack.processes import free_port
-from nwd_shared.devstack.stack import SERVICES, Stack
 from nwd_shared.testing import bearer, contact_payload, eventually
 
 pytestmark = pytest.mark.e2e
 PALS = bearer("demo-uhsussex-pals-key")
 COUNCIL = bearer("demo-wsx-council-key")
-
-
-@pytest.fixture(scope="module")
-def stack(broker, tmp_path_factory):
-    running = Stack(data_dir=tmp_path_factory.mktemp("referral-stack"), bootstrap_servers=broker.bootstrap_servers,
-                    ports={service: free_port() for service in SERVICES})
-    running.start()
-    try:
-        running.wait_ready(timeout=90)
-        yield running
-    finally:
-        running.stop()
-    assert running.crashed() == [], "a service exited on its own"
 
 
 async def test_a_pals_contact_about_council_care_is_referred_and_the_council_opens_the_case(stack):

@@ -10,6 +10,8 @@ import pytest
 from nwd_shared.observability import trace_id_of
 from nwd_shared.testing import bearer, contact_payload, eventually, wait_for_record
 
+from .conftest import needs_own_processes
+
 pytestmark = pytest.mark.e2e
 COUNCIL = bearer("demo-wsx-council-key")
 PRIVATE = {"name": "Zephyrine Quillfeather", "email": "zephyrine.q@example.org", "phone": "07700 900461"}
@@ -69,9 +71,16 @@ async def test_metrics_moved_on_every_service_after_traffic(stack):
 
 
 async def test_logs_hold_no_personal_data(stack):
+    needs_own_processes(stack)
     async with httpx.AsyncClient(timeout=10) as client:
         reference = (await post_contact(stack, client)).json()["reference"]
-        await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=COUNCIL)
+
+        async def opened():
+            view = (await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=COUNCIL)).json()
+            return view["status"] == "case_open"
+
+        # Every service has handled the contact by then, so each has had its chance to log it.
+        await eventually(opened, timeout=60)
     logs = {path.name: path.read_text(errors="replace") for path in stack.data_dir.glob("*.log")}
     assert any(reference in text for text in logs.values()), "the reference itself should be logged"
     for name, text in logs.items():

@@ -48,7 +48,7 @@ async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, r
     """The contact's whole journey, for the organisations involved in it (404 to anyone else)."""
     session = work.session
     contact = await repository.get_contact(session, reference)
-    if contact is None or not service.can_see(contact, caller.id):
+    if contact is None or not service.can_see(contact, caller):
         raise Problem(404, f"no contact {reference} for {caller.id}")
     await audit.record(session, audit_table, request, action="read", resource="contact", reference=reference)
     journey = await repository.journey_of(session, reference)

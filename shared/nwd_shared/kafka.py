@@ -82,16 +82,29 @@ class ProducerHandle:
                 self._producer = None
 
 
-async def ensure_topics(bootstrap_servers: str, partitions: int = 3) -> None:
-    """Create every catalogue topic and its dead-letter topic if missing (dev and tests)."""
+DAY_MS = 24 * 3600 * 1000
+
+
+async def ensure_topics(bootstrap_servers: str, partitions: int = 3, *, replication_factor: int = 1,
+                        retention_days: int | None = None, dead_letter_retention_days: int | None = None,
+                        dead_letter_partitions: int | None = None) -> list[str]:
+    """Create every catalogue topic and its dead-letter topic if missing; returns those created."""
+    # Retention unset means the broker's default (dev, tests); production sets both, as compose does.
+    def new(name: str, count: int, days: int | None) -> NewTopic:
+        configs = {"cleanup.policy": "delete", "retention.ms": str(days * DAY_MS)} if days else {}
+        return NewTopic(name, count, replication_factor, topic_configs=configs)
+
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="nwd-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [t for topic in TOPICS for t in (topic, dead_letter_topic(topic))]
-        missing = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
+        wanted = [new(topic, partitions, retention_days) for topic in TOPICS]
+        wanted += [new(dead_letter_topic(topic), dead_letter_partitions or partitions, dead_letter_retention_days)
+                   for topic in TOPICS]
+        missing = [topic for topic in wanted if topic.name not in existing]
         if missing:
             await admin.create_topics(missing)
+        return [topic.name for topic in missing]
     except KafkaError:
         log.exception("could not create topics")
         raise

@@ -32,10 +32,16 @@ DLT_PREFIX = "nwd_dlt_"
 
 
 @topics.command("create")
-def create_topics(bootstrap: Bootstrap = "127.0.0.1:9092", partitions: int = 6) -> None:
-    """Create every catalogue topic and its dead-letter topic, if missing."""
-    asyncio.run(ensure_topics(bootstrap, partitions=partitions))
-    typer.echo("topics ready")
+def create_topics(bootstrap: Bootstrap = "127.0.0.1:9092", partitions: int = 6, replication_factor: int = 1,
+                  retention_days: int = 30, dead_letter_partitions: int = 3, dead_letter_retention_days: int = 90,
+                  ) -> None:
+    """Create every catalogue topic and its dead-letter topic, if missing (defaults as in compose)."""
+    created = asyncio.run(ensure_topics(
+        bootstrap, partitions=partitions, replication_factor=replication_factor, retention_days=retention_days,
+        dead_letter_partitions=dead_letter_partitions, dead_letter_retention_days=dead_letter_retention_days))
+    for name in created:
+        typer.echo(f"created {name}")
+    typer.echo(f"topics ready ({len(created)} created)")
 
 
 def _dlt_name(topic: str) -> str:

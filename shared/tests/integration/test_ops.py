@@ -6,10 +6,13 @@ import asyncio
 import re
 import uuid
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from typer.testing import CliRunner
 
+from nwd_shared.devstack.broker import TansuBroker
+from nwd_shared.devstack.processes import free_port
 from nwd_shared.directory import hash_key
+from nwd_shared.events import TOPICS, dead_letter_topic
 from nwd_shared.ops import app
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
 from nwd_shared.testing import wait_for_record
@@ -76,3 +79,25 @@ def test_requeue_of_an_unknown_offset_is_an_error(broker):
     result = runner.invoke(app, ["dlt", "requeue", "nwd.contacts", "0", "999999",
                                  "--bootstrap", broker.bootstrap_servers])
     assert result.exit_code != 0
+
+
+def test_topics_create_makes_every_topic_and_its_dead_letters_once(tmp_path):
+    with TansuBroker(port=free_port(), log_file=tmp_path / "tansu.log") as fresh:
+        bootstrap = ["--bootstrap", fresh.bootstrap_servers]
+        first = runner.invoke(app, ["topics", "create", *bootstrap, "--partitions", "4"])
+        assert first.exit_code == 0, first.stdout
+        assert f"topics ready ({2 * len(TOPICS)} created)" in first.stdout
+        partitions = asyncio.run(_partition_counts(fresh.bootstrap_servers))
+        assert {topic: partitions[topic] for topic in TOPICS} == {topic: 4 for topic in TOPICS}
+        assert {partitions[dead_letter_topic(topic)] for topic in TOPICS} == {3}
+        again = runner.invoke(app, ["topics", "create", *bootstrap])
+        assert again.exit_code == 0 and "topics ready (0 created)" in again.stdout
+
+
+async def _partition_counts(bootstrap: str) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return {topic: len(consumer.partitions_for_topic(topic) or ()) for topic in await consumer.topics()}
+    finally:
+        await consumer.stop()

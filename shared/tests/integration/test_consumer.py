@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select
 
 from nwd_shared import db
@@ -109,7 +110,13 @@ async def test_same_id_from_another_source_is_not_a_duplicate(harness):
     assert await harness.effects(first.subject) == 2
 
 
+def counted(metric, **labels) -> float:
+    """A counter's value now, from the process's Prometheus registry."""
+    return REGISTRY.get_sample_value(f"{metric}_total", labels) or 0.0
+
+
 async def test_unparseable_message_goes_to_dead_letters_and_the_next_is_processed(harness):
+    dead_before = counted("nwd_dead_lettered", service="test", topic=harness.topic)
     poison = await harness.send(b"NWD-POISON", b"\x00not an event", [])
     good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
     await harness.send_event(good)
@@ -121,9 +128,11 @@ async def test_unparseable_message_goes_to_dead_letters_and_the_next_is_processe
     assert headers["nwd_dlt_original_partition"] == str(poison.partition).encode()
     assert b"missing CloudEvents headers" in headers["nwd_dlt_error"]
     assert dead.value == b"\x00not an event" and dead.key == b"NWD-POISON"
+    assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before + 1
 
 
 async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(harness):
+    errors_before = counted("nwd_handler_errors", service="test", consumer=harness.group)
     bad = closed(f"NWD-{uuid.uuid4().hex[:8]}", owner="explode")
     good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
     await harness.send_event(bad)
@@ -135,5 +144,7 @@ async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(h
     assert dead.value == bad.value()
     # One try in the batch, then three on its own; the good event is applied exactly once.
     assert harness.calls[bad.subject] <= 4
+    assert counted("nwd_handler_errors", service="test", consumer=harness.group) - errors_before \
+        == harness.calls[bad.subject]
     assert await harness.effects(good.subject) == 1
     assert await harness.effects(bad.subject) == 0

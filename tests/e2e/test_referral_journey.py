@@ -81,3 +81,45 @@ async def test_a_pals_contact_about_council_care_is_referred_and_the_council_ope
         assert times == sorted(times) and all(s["summary"] for s in view["journey"])
         assert view["owner"] == "wsx-council" and view["status"] == "case_open"
         print("\n" + "\n".join(f"{s['at']}  {s['organisation']:<14} {s['summary']}" for s in view["journey"]))
+
+
+async def test_a_joint_health_and_social_care_complaint_opens_one_case_at_the_lead_with_its_contributor(stack):
+    hospital = bearer("demo-uhsussex-key")
+    async with httpx.AsyncClient(timeout=10) as client:
+        posted = await client.post(f"{stack.url('intake')}/v1/contacts", headers=PALS, json=contact_payload(
+            concerns=[{"organisation_id": "wsx-council"}, {"service_type": "social_care", "area": "west-sussex"},
+                      {"organisation_id": "uhsussex"}],
+            description="My father was discharged from hospital without the home care the council had promised, "
+                        "and the council's care package has still not started."))
+        assert posted.status_code == 202, posted.text
+        reference = posted.json()["reference"]
+
+        async def proposed_to(key: dict):
+            items = (await client.get(f"{stack.url('referral')}/v1/referrals", params={"status": "pending"},
+                                      headers=key)).json()["items"]
+            return next((r for r in items if r["reference"] == reference), None)
+
+        # Two of the three concerns are the council's, so it is proposed as lead (reg 9).
+        lead = await eventually(lambda: proposed_to(COUNCIL), timeout=30)
+        contributor = await eventually(lambda: proposed_to(hospital), timeout=30)
+        assert (lead["purpose"], lead["role"]) == ("joint", "lead")
+        assert (contributor["purpose"], contributor["role"]) == ("joint", "contributor")
+        for referral, key in ((lead, COUNCIL), (contributor, hospital)):
+            answered = await client.post(f"{stack.url('referral')}/v1/referrals/{referral['id']}/accept", headers=key)
+            assert answered.status_code == 200, answered.text
+
+        async def case():
+            items = (await client.get(f"{stack.url('casework')}/v1/cases", params={"reference": reference},
+                                      headers=COUNCIL)).json()["items"]
+            return items[0] if items else None
+
+        opened = await eventually(case, timeout=30)
+        assert (opened["owner"], opened["contributors"]) == ("wsx-council", ["uhsussex"])
+
+        async def journey_shows_the_case():
+            view = (await client.get(f"{stack.url('intake')}/v1/contacts/{reference}", headers=PALS)).json()
+            return view if view["status"] == "case_open" else None
+
+        view = await eventually(journey_shows_the_case, timeout=30)
+        agreed = [s for s in view["journey"] if s["type"] == "nwd.ownership.agreed.v1"]
+        assert [s["organisation"] for s in agreed] == ["wsx-council"] and "uhsussex" in agreed[0]["summary"]

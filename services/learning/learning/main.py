@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from learning import retention
 from learning.api import ROUTERS
 from learning.config import Settings
 from learning.consumers import CONSUMERS
@@ -18,7 +19,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     """The learning app."""
+    settings = settings or Settings()
     return build_service_app(
-        settings=settings or Settings(), title="No Wrong Door: learning", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=ROUTERS, consumers=CONSUMERS, clock=clock,
+        settings=settings, title="No Wrong Door: learning", tables=messaging,
+        migrations_dir=MIGRATIONS, routers=ROUTERS, consumers=CONSUMERS,
+        periodic=[retention.periodic(settings)], clock=clock,
     )

@@ -160,3 +160,5 @@ class ExperienceLink(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     responded_on: Mapped[date | None] = mapped_column(Date)
+    # Set when retention replaced the person's comment, ten years after the case closed.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,79 @@
+"""Ten years after a case closed, the person's comment on its handling is anonymised; the rating stays."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from learning import retention
+from learning.config import Settings
+from learning.main import create_app
+from nwd_shared import events as ev
+from nwd_shared.app import run_job_once
+from nwd_shared.retention import ANONYMISED
+from nwd_shared.testing import bearer, eventually, fresh_database, publish, running_app
+
+COUNCIL = bearer("demo-wsx-council-key")
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def clocked(request, broker, tmp_path_factory):
+    """Learning with a clock the test moves; the retention job runs only when a test runs it."""
+    clock = FakeClock(datetime(2015, 3, 2, 10, tzinfo=UTC))
+    async with fresh_database(request.param, tmp_path_factory.mktemp("learning-retention")) as url:
+        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
+                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-", retention_check_seconds=86400)
+        app = create_app(settings, clock=clock)
+        async with running_app(app) as client:
+            client.runtime, client.clock = app.state.runtime, clock
+            yield client
+
+
+def closed(reference: str, day: date) -> ev.CaseClosed:
+    return ev.CaseClosed(source="/nwd/casework", subject=reference,
+                         time=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+                         data=ev.CaseClosedData(case_id="c-" + reference, reference=reference,
+                                                owner="wsx-council", closed_on=day, outcome="upheld"))
+
+
+async def link_of(client, reference: str) -> dict:
+    async def issued():
+        links = (await client.get("/v1/experience-links", params={"reference": reference}, headers=COUNCIL)).json()
+        return links["links"][0] if links["links"] else None
+
+    return await eventually(issued)
+
+
+async def test_comments_on_cases_closed_more_than_ten_years_ago_are_anonymised(clocked):
+    old, recent = f"NWD-{uuid.uuid4().hex[:8].upper()}", f"NWD-{uuid.uuid4().hex[:8].upper()}"
+    await publish(clocked.runtime.settings.kafka_bootstrap_servers,
+                  closed(old, date(2015, 9, 1)), closed(recent, date(2016, 6, 1)))
+    for reference, rating in ((old, 2), (recent, 4)):
+        link = await link_of(clocked, reference)
+        answered = await clocked.post(f"/v1/experience/{link['token']}",
+                                      json={"rating": rating, "comment": "Ann Example was ignored."})
+        assert answered.status_code == 201, answered.text
+    before = {r: await link_of(clocked, r) for r in (old, recent)}
+
+    clocked.clock.now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    spec = retention.periodic(clocked.runtime.settings)
+    await run_job_once(spec, clocked.runtime)
+
+    after = await link_of(clocked, old)
+    assert after == {**before[old], "comment": ANONYMISED}
+    assert after["rating"] == 2 and after["used"] is True
+    assert await link_of(clocked, recent) == before[recent]
+
+    clocked.clock.now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    await run_job_once(spec, clocked.runtime)
+    assert await link_of(clocked, old) == after

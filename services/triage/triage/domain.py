@@ -170,6 +170,11 @@ def _safeguarding_route(contact: ev.ContactReceivedData, reading: Reading, found
                       "service and the complaint is about something else, so each part follows its own "
                       "procedure (seed 003 Appendix 2)")
             return "split"
+        if contact.kind == "complaint" and "service" in reading.actors:
+            notes.add("The harm seems to be by someone outside any service, but the complaint names the service "
+                      "where it happened, so it may be entwined: the complaint is suspended until safeguarding "
+                      "is complete; a person should check (seed 003 Appendix 2)", review=True)
+            return "suspended"
         notes.add("Safeguarding issues only: the harm is by someone outside any service and there is no "
                   "complaint about a service; local safeguarding arrangements (seed 003 Appendix 2)")
         return "safeguarding"

@@ -81,11 +81,17 @@ class Score:
     wrong_reviews: list[str] = field(default_factory=list)
 
 
-def score(items: list[dict], directory: Directory) -> tuple[Score, dict[str, Decision]]:
-    """Score decisions against the labels."""
+def subset(item: dict) -> str:
+    """The subset an item belongs to: development unless the item says otherwise."""
+    return item.get("set", "development")
+
+
+def score(items: list[dict], directory: Directory,
+          decided: dict[str, Decision] | None = None) -> tuple[Score, dict[str, Decision]]:
+    """Score decisions against the labels (`decided`: decisions already made, to reuse)."""
     result, decisions = Score(), {}
     for item in items:
-        decision = triage(contact_of(item), directory)
+        decision = decided[item["id"]] if decided else triage(contact_of(item), directory)
         decisions[item["id"]] = decision
         expect = item["expect"]
         result.items += 1
@@ -111,6 +117,17 @@ def score(items: list[dict], directory: Directory) -> tuple[Score, dict[str, Dec
             else:
                 result.wrong_reviews.append(f"{item['id']}: expected review {expect['review']}")
     return result, decisions
+
+
+def summary_line(name: str, result: Score) -> str:
+    """One line per subset: safeguarding precision and recall, with review, and route accuracy."""
+    sg, flagged = result.safeguarding, result.flagged
+    return (f"{name:<12}{result.items:>5}{sg.support:>6}{sg.precision:>8.2f}{sg.recall:>8.2f}"
+            f"{flagged.precision:>8.2f}{flagged.recall:>8.2f}{result.route_right / result.items:>8.2f}")
+
+
+SUMMARY_HEADER = (f"{'subset':<12}{'items':>5}{'sg':>6}{'sg P':>8}{'sg R':>8}{'+rev P':>8}{'+rev R':>8}"
+                  f"{'route':>8}")
 
 
 def report(result: Score, title: str) -> str:

@@ -253,3 +253,53 @@ def test_a_long_hostile_description_is_decided_promptly(directory, description):
     started = time.perf_counter()
     triage(contact(description=description[:20000]), directory)
     assert time.perf_counter() - started < 5  # the consumer must not stall on one contact
+
+
+# --- issue 3: wider safeguarding cues, and entwined never a plain complaint --------------------
+# Fresh wording, not taken from the corpus: each cue is a kind of sign, not a sentence. Written
+# before running them: 3 of these 13 failed at first (the sleeping pills, the account for every
+# penny, the flat taken over) and the rules were widened for those kinds of wording.
+
+@pytest.mark.parametrize(("description", "category"), [
+    ("On the unit nobody brushed her teeth for a fortnight and her gums are coated with ulcers.", "neglect"),
+    ("The staff were too busy to help him to the commode so he sat in the lounge until he collapsed.", "neglect"),
+    ("She fell out of bed at night and was lying there until the day staff came in at eight.", "neglect"),
+    ("The agency carer keeps sending him texts late at night and says it is their special secret.", "sexual"),
+    ("The night nurse warned him that if he kept complaining he would never see his grandchildren.",
+     "psychological"),
+    ("Staff hand out the sleeping pills early so that they are all in bed before the late shift leaves.",
+     "physical"),
+])
+def test_harm_in_a_complaint_about_care_is_entwined_and_suspended(directory, description, category):
+    decision = triage(contact(concerns=[{"organisation_id": "downs-care"}], description=description), directory)
+    assert decision.route == "suspended", decision.reasons
+    assert category in decision.safeguarding_categories
+
+
+@pytest.mark.parametrize(("description", "category"), [
+    ("Her husband makes her account for every penny and goes through her handbag every evening.", "financial"),
+    ("His nephew has taken over his flat and uses it to keep things for his mates.", "financial"),
+    ("Two men have had his passport since he arrived and he owes them for the journey here.", "modern_slavery"),
+])
+def test_a_concern_about_someone_outside_any_service_is_safeguarding(directory, description, category):
+    decision = triage(contact(kind="concern", description=description), directory)
+    assert decision.route == "safeguarding", decision.reasons
+    assert category in decision.safeguarding_categories
+
+
+@pytest.mark.parametrize("description", [
+    "Nobody laid a finger on him and there were no marks, but the carers were late three times this week.",
+    "She was hit by her father in the 1980s and still feels anxious around men; the GP was rude to her.",
+    "The home lost her reading glasses and the cardigan we bought her. Poor, but she is fine.",
+])
+def test_denied_past_or_harmless_poor_care_is_a_complaint(directory, description):
+    decision = triage(contact(concerns=[{"organisation_id": "downs-care"}], description=description), directory)
+    assert decision.route == "complaint", decision.reasons
+    assert not decision.safeguarding_categories
+
+
+def test_a_weak_sign_in_a_complaint_is_put_up_for_review_not_a_plain_complaint(directory):
+    decision = triage(contact(concerns=[{"organisation_id": "downs-care"}],
+                              description="Since the new carer started mum seems withdrawn and the carers are late."),
+                      directory)
+    assert decision.route in SAFEGUARDING_ROUTES or decision.needs_review

@@ -26,8 +26,9 @@ UNSPECIFIED = "unspecified"
 _DOMESTIC_KINDS = frozenset({"physical", "sexual", "psychological", UNSPECIFIED})
 # Whoever else is involved, these are never a service's doing.
 _PRIVATE_KINDS = frozenset({"self_neglect", "domestic"})
-_ONGOING = re.compile(r"\b(?:still|again|continues|continuing|ongoing|recently|this week|yesterday|last week)\b")
-_YEAR = re.compile(r"(?<!since )\b((?:19|20)\d\d)\b")
+# "Still" is not ongoing abuse when it is the lasting effect: "still gets nervous around men".
+_ONGOING = re.compile(r"\b(?:still(?! (?:gets|feels|is|has|suffers|struggles)(?: \w+)? (?:nervous|anxious|scared|frightened|afraid|nightmares|flashbacks|upset|wary|from|with))|again|continues|continuing|ongoing|recently|this week|yesterday|last week)\b")
+_YEAR = re.compile(r"(?<!since )\b((?:19|20)\d\d)s?\b")  # "in 2019", "in the 1970s"
 
 Actor = Literal["service", "private", "unknown"]
 
@@ -42,6 +43,7 @@ class Rule:
     possible: bool = False
     with_harm: bool = False
     care_context: bool = False
+    outside_care: bool = False
     unless: frozenset[str] = frozenset()
     not_with_service: bool = False
     # A sentence matching `exception` does not count, unless it matches `exception_unless` too.
@@ -112,6 +114,7 @@ class Table:
     service: re.Pattern[str]
     not_service: re.Pattern[str]
     family: re.Pattern[str]
+    family_acts: re.Pattern[str]
     private: re.Pattern[str]
 
 
@@ -148,7 +151,8 @@ def table() -> Table:
                 rules.append(Rule(
                     category=category, means=row["means"], pattern=compile_any(patterns),
                     possible=strength == "possible", with_harm=row.get("with_harm", False),
-                    care_context=row.get("care_context", False), unless=frozenset(row.get("unless", [])),
+                    care_context=row.get("care_context", False), outside_care=row.get("outside_care", False),
+                    unless=frozenset(row.get("unless", [])),
                     not_with_service=row.get("not_with_service", False),
                     exception=_optional(row, "except", vocabulary),
                     exception_unless=_optional(row, "except_unless", vocabulary),
@@ -162,7 +166,9 @@ def table() -> Table:
         past=compile_any(raw["past"]), past_years=raw["past_years"], resolved=compile_any(raw["resolved"]),
         topic=re.compile(raw["topic"]), service=compile_any(actors["service"]),
         not_service=compile_any(actors["not_service"]),
-        family=compile_any([actors["family"], actors["family_object"]]), private=compile_any(actors["private"]),
+        family=compile_any([actors["family"], actors["family_subject"], actors["family_object"]]),
+        family_acts=compile_any(actors["family"]),
+        private=compile_any(actors["private"]),
     )
 
 
@@ -201,7 +207,7 @@ def read(text: str, *, received_on: date, cared_for: bool = False) -> Reading:
     rules = {(r.category, r.means): r for r in t.rules}
     for sign in _first_of_each(current):
         rule = rules[(sign.category, sign.means)]
-        if rule.care_context and not reading.care_context:
+        if (rule.care_context and not reading.care_context) or (rule.outside_care and reading.care_context):
             continue
         if sign.possible and rule.with_harm and harmed:
             sign = Sign(sign.category, f"{sign.means}, with harm described", sign.words, sign.sentence)
@@ -278,9 +284,13 @@ def _add_domestic(t: Table, reading: Reading) -> None:
     """Physical, sexual or psychological abuse by a partner or family member is domestic too."""
     for category in _DOMESTIC_KINDS & reading.found.keys():
         for sign in reading.found[category]:
+            own = reading.sentences[sign.sentence]
             if reading.actors[sign.sentence] == "service":
-                continue
-            near = [reading.sentences[sign.sentence]]
+                # "Her husband won't let her see the GP": a family member does it, though a service is named.
+                acts, at = t.family_acts.search(own), own.find(sign.words)
+                if acts is None or not acts.start() <= at < acts.end() or len(own[acts.start():at].split()) > 2:
+                    continue
+            near = [own]
             if sign.sentence > 0 and reading.actors[sign.sentence - 1] != "service":
                 near.append(reading.sentences[sign.sentence - 1])
             family = next((m for s in near if (m := t.family.search(s))), None)

@@ -18,6 +18,8 @@ AlertKind = Literal["warning", "breach"]
 
 # Statuses in which the case still awaits its response, so its clock still runs.
 AWAITING_RESPONSE = ("open", "acknowledged", "action_plan_issued")
+# Triage routes that lead to a complaint case (as referral counts them); the others close one.
+CASE_ROUTES = frozenset({"complaint", "split", "suspended"})
 
 
 def deadlines_on_opening(received_on: date, calendar: WorkingCalendar) -> dict[str, date | None]:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nwd_shared.db import UtcDateTime, new_metadata
@@ -18,13 +29,22 @@ class Base(DeclarativeBase):
 messaging = define_messaging_tables(Base.metadata)
 
 
+# The cases the live-reference index covers: not handed on to another owner, not closed.
+LIVE_CASE = "status NOT IN ('transferred', 'closed')"
+
+
 class Case(Base):
     """A complaint being handled by its owner."""
 
     __tablename__ = "complaint_case"
+    __table_args__ = (
+        # One live case per contact; an override that moves ownership leaves transferred and closed ones.
+        Index("uq_complaint_case_live_reference", "reference", unique=True,
+              sqlite_where=text(LIVE_CASE), postgresql_where=text(LIVE_CASE)),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    reference: Mapped[str] = mapped_column(String(32), index=True)
     owner: Mapped[str] = mapped_column(String(64), index=True)
     contributors: Mapped[list] = mapped_column(JSON)
     kind: Mapped[str] = mapped_column(String(16))

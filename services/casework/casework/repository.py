@@ -24,10 +24,12 @@ async def get_case(session: AsyncSession, case_id: str, *, for_update: bool = Fa
 
 
 async def case_for_reference(session: AsyncSession, reference: str, *, for_update: bool = False) -> Case | None:
-    query = select(Case).where(Case.reference == reference)
+    """A contact's current case: the live one, else the last closed; never one transferred away."""
+    query = (select(Case).where(Case.reference == reference, Case.status != "transferred")
+             .order_by((Case.status == "closed").asc(), Case.opened_at.desc(), Case.id.desc()).limit(1))
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await session.execute(query)).scalars().first()
 
 
 async def extensions_of(session: AsyncSession, case_id: str) -> list[CaseExtension]:

@@ -12,6 +12,7 @@ from casework.service import (
     Acting,
     Done,
     case_ids,
+    close_for_route,
     deadlines_of,
     owned_case,
     require_awaiting_response,
@@ -25,13 +26,16 @@ from nwd_shared.http import Problem
 async def on_triage_overridden(session: AsyncSession, event: ev.TriageOverridden, *,
                                calendar: WorkingCalendar, directory: Directory, source: str,
                                now: datetime) -> list[ev.CloudEvent]:
-    """A person moved the route into or out of `suspended`: suspend or resume the open case."""
+    """A person changed the route: suspend or resume the open case, or close it when no case follows."""
     decision = event.data
     case = await repository.case_for_reference(session, decision.reference, for_update=True)
     if case is None or case.status not in domain.AWAITING_RESPONSE:
         return []
     acting = Acting(caller=case.owner, now=now, calendar=calendar, directory=directory, source=source)
     reason = f"triage route changed by {decision.overridden_by}: {decision.reason}"
+    if decision.route not in domain.CASE_ROUTES:
+        return close_for_route(case, route=decision.route, reason=f"{reason} (route {decision.route})",
+                               today=acting.today, now=now, source=source)
     if decision.route == "suspended" and not case.suspended:
         return suspend(case, reason=reason, acting=acting)
     if decision.route != "suspended" and case.suspended:

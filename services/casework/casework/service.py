@@ -96,6 +96,8 @@ async def owned_case(session: AsyncSession, case_id: str, acting: Acting) -> Cas
     case = await visible_case(session, case_id, acting.caller, for_update=True)
     if case.owner != acting.caller:
         raise Problem(403, f"only the owner, {case.owner}, acts on this case; contributors submit their part")
+    if case.status == "transferred":
+        raise Problem(409, f"the case was transferred on {case.closed_on.isoformat()}: the new owner acts on it")
     return case
 
 
@@ -113,10 +115,16 @@ def require_not_suspended(case: Case, action: str) -> None:
 
 async def open_case(session: AsyncSession, event: ev.OwnershipAgreed, *, calendar: WorkingCalendar,
                     source: str, now: datetime) -> list[ev.CloudEvent]:
-    """Open the owner's case; its clock starts on the day the owner received the contact."""
+    """Open the owner's case, its clock started when it received the contact; a new owner takes a live one over."""
     agreed = event.data
-    if await repository.case_for_reference(session, agreed.reference) is not None:
-        return []
+    current = await repository.case_for_reference(session, agreed.reference, for_update=True)
+    if current is not None and current.owner == agreed.owner and current.route in domain.CASE_ROUTES:
+        return []  # the same owner again: a duplicate agreement changes nothing
+    caused: list[ev.CloudEvent] = []
+    if current is not None and current.owner != agreed.owner and current.status != "closed":
+        caused += transfer(current, to=agreed.owner, today=local_date(now), now=now, source=source)
+        # The old case leaves the live-reference index before the new one joins it.
+        await session.flush()
     received_on = local_date(agreed.owner_received_at)
     deadlines = domain.deadlines_on_opening(received_on, calendar)
     suspended = agreed.route == "suspended"
@@ -127,16 +135,44 @@ async def open_case(session: AsyncSession, event: ev.OwnershipAgreed, *, calenda
                 suspension_reason="safeguarding and complaint are entwined" if suspended else None,
                 paused_working_days=0, unreasonably_persistent=False, opened_at=now, **deadlines)
     session.add(case)
-    caused: list[ev.CloudEvent] = [ev.CaseOpened(
+    caused.append(ev.CaseOpened(
         source=source, subject=case.reference, time=now,
         data=ev.CaseOpenedData(**case_ids(case), contributors=case.contributors, received_on=received_on,
                                deadlines=ev.Deadlines(**deadlines), suspended=case.suspended),
-    )]
+    ))
     if suspended:
         caused.append(ev.CaseSuspended(
             source=source, subject=case.reference, time=now,
             data=ev.CaseSuspensionData(**case_ids(case), reason=case.suspension_reason)))
     return caused
+
+
+def transfer(case: Case, *, to: str, today: date, now: datetime, source: str) -> list[ev.CloudEvent]:
+    """Ownership moved to another body: this case ends as transferred, not resolved."""
+    reason = f"transferred to {to}: ownership was agreed again after the triage decision changed"
+    return _end(case, status="transferred", reason=reason, today=today, now=now, source=source,
+                transferred_to=to)
+
+
+def close_for_route(case: Case, *, route: str, reason: str, today: date, now: datetime,
+                    source: str) -> list[ev.CloudEvent]:
+    """A person re-routed the contact out of the complaints procedure: its case closes with why."""
+    # The route it ended on tells a later agreement that this case did not end in a response.
+    case.route = route
+    return _end(case, status="closed", reason=reason, today=today, now=now, source=source)
+
+
+def _end(case: Case, *, status: str, reason: str, today: date, now: datetime, source: str,
+         transferred_to: str | None = None) -> list[ev.CloudEvent]:
+    case.status, case.closed_on, case.close_reason = status, today, reason
+    case.record_summary = domain.record_summary(
+        reference=case.reference, subject=case.subject, received_on=case.received_on, outcome=None,
+        responded_on=None, on_time_=None, desired_outcome_met=None, closed_on=today, reason=reason,
+        escalated=case.escalated_on is not None)
+    return [ev.CaseClosed(
+        source=source, subject=case.reference, time=now,
+        data=ev.CaseClosedData(**case_ids(case), closed_on=today, subject=case.subject, reason=reason,
+                               summary=case.record_summary, transferred_to=transferred_to))]
 
 
 # --- the owner's actions ---------------------------------------------------------------

@@ -81,6 +81,9 @@ def step_for(event: ev.CloudEvent) -> Step:
             return Step(d.owner, f"Complaint resumed: {d.reason}", "case_open")
         case ev.CaseResponded():
             return Step(d.owner, f"Final response sent: {d.outcome.replace('_', ' ')}", "responded")
+        case ev.CaseClosed() if d.transferred_to:
+            # Not the end: the new owner's case.opened follows and sets the status.
+            return Step(d.owner, f"Case passed on to {d.transferred_to}, the new owner", None)
         case ev.CaseClosed():
             return Step(d.owner, "Case closed", "closed")
         case ev.CaseDeadlineBreached():

@@ -174,7 +174,9 @@ async def _case_event(session: AsyncSession, event: ev.CloudEvent, *, calendar: 
             if data.responded_on and case.responded_on is None:
                 case.responded_on = data.responded_on
                 case.responded_on_time = data.on_time
-            await experience.issue_link(session, data)
+            # A transfer is not the end of the complaint: the survey waits for the new owner's close.
+            if data.transferred_to is None:
+                await experience.issue_link(session, data)
         case ev.CaseDeadlineBreached() if data.deadline == "six_months_by":
             case.six_months_breached_on = case.six_months_breached_on or data.due_on
         case ev.CaseEscalated():

@@ -164,6 +164,8 @@ async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
     contact = await repository.get_contact(session, row.reference)
     if caller.id != row.to_organisation or contact is None or row.status == "withdrawn":
         return view
+    if caller.kind == "advocacy" and not contact.consent_to_share:
+        return view  # an advocate sees personal data only once the complainant consents to sharing
     data = contact_data(contact)
     session.add(DetailAccess(referral_id=row.id, reference=row.reference, organisation_id=caller.id,
                              accessed_at=ctx.now))
@@ -183,8 +185,11 @@ async def ownership_of(session: AsyncSession, *, reference: str, caller: Organis
     contact = await repository.get_contact(session, reference)
     received_by = next((r.received_by for r in (ownership, negotiation, contact) if r is not None), caller.id)
     if ownership is not None:
-        return OwnershipView(reference=reference, received_by=received_by, owner=ownership.owner, interim=False,
-                             contributors=list(ownership.contributors), state="agreed",
+        # Re-routed by an override: the agreed owner holds it, as interim owner, until the new body accepts.
+        moving = negotiation is not None and negotiation.state in {"negotiating", "escalated", "awaiting_contact"}
+        return OwnershipView(reference=reference, received_by=received_by, owner=ownership.owner, interim=moving,
+                             contributors=list(ownership.contributors),
+                             state=negotiation.state if moving else "agreed",
                              route=negotiation.route if negotiation else "complaint")
     return OwnershipView(reference=reference, received_by=received_by, owner=received_by, interim=True,
                          contributors=[], state=negotiation.state if negotiation else "awaiting_triage",

@@ -116,18 +116,24 @@ def withdraw(rows: Sequence[Referral], ctx: Context, reason: str) -> None:
 
 
 def agree(session: AsyncSession, ctx: Context, negotiation: Negotiation, *, owner: str,
-          contributors: Sequence[str], owner_received_at: datetime) -> ev.OwnershipAgreed:
+          contributors: Sequence[str], owner_received_at: datetime,
+          ownership: Ownership | None = None) -> ev.OwnershipAgreed:
     """Ownership agreed: the owner's statutory clock starts when it received the contact."""
     decision = decision_of(negotiation)
     negotiation.state, negotiation.lead, negotiation.updated_at = "agreed", owner, ctx.now
-    session.add(Ownership(reference=negotiation.reference, received_by=negotiation.received_by, owner=owner,
-                          contributors=list(contributors), agreed_at=ctx.now))
+    previous_owner = ownership.owner if ownership is not None else None
+    if ownership is None:
+        session.add(Ownership(reference=negotiation.reference, received_by=negotiation.received_by, owner=owner,
+                              contributors=list(contributors), agreed_at=ctx.now))
+    else:
+        # An override re-routed an owned contact: this agreement replaces the earlier one.
+        ownership.owner, ownership.contributors, ownership.agreed_at = owner, list(contributors), ctx.now
     return ev.OwnershipAgreed(
         source=ctx.source, subject=negotiation.reference, time=ctx.now,
         data=ev.OwnershipAgreedData(reference=negotiation.reference, owner=owner,
                                     contributors=list(contributors), received_by=negotiation.received_by,
                                     owner_received_at=owner_received_at, kind=decision.kind,
-                                    route=decision.route),
+                                    route=decision.route, previous_owner=previous_owner),
     )
 
 
@@ -144,7 +150,8 @@ async def maybe_agree(session: AsyncSession, ctx: Context, negotiation: Negotiat
         if row.status == "accepted" and row.to_organisation not in {negotiation.lead, *contributors}:
             contributors.append(row.to_organisation)
     return [agree(session, ctx, negotiation, owner=negotiation.lead, contributors=contributors,
-                  owner_received_at=negotiation.lead_accepted_at)]
+                  owner_received_at=negotiation.lead_accepted_at,
+                  ownership=await repository.get_ownership(session, negotiation.reference))]
 
 
 async def maybe_refer_advocacy(session: AsyncSession, ctx: Context, negotiation: Negotiation,

@@ -5,6 +5,8 @@ Never commits: the consumer wrapper, the request or the periodic job does.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
@@ -52,6 +54,7 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
     """Act on a triage decision once the contact is known; an override restarts an open negotiation."""
     decision = event.data
     negotiation = await repository.get_negotiation(session, decision.reference)
+    holder: tuple[str, datetime] | None = None
     if negotiation is None:
         if await repository.get_ownership(session, decision.reference) is not None:
             return []  # agreed before negotiations were recorded
@@ -60,8 +63,11 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
                                   state="awaiting_contact", tried=[], decided_at=ctx.now, updated_at=ctx.now)
         session.add(negotiation)
     else:
-        if not _changes(negotiation, event):
+        if not _changes(negotiation, event, ctx):
             return []
+        if negotiation.state == "agreed":
+            # The owner keeps the contact, as interim owner, until a body the override names accepts it.
+            holder = (negotiation.lead, negotiation.lead_accepted_at)
         open_rows = await repository.referrals_of(session, decision.reference, purposes=PROTOCOL_PURPOSES,
                                                   statuses=("pending", "accepted"))
         withdraw(open_rows, ctx, f"withdrawn: triage decision changed to route {decision.route}")
@@ -71,21 +77,27 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
     contact = await repository.get_contact(session, decision.reference)
     if contact is None and negotiation.state == "awaiting_contact":
         return []  # the contact is on another topic and may come later; the periodic job won't wait forever
-    return await start(session, ctx, negotiation, contact)
+    return await start(session, ctx, negotiation, contact, holder=holder)
 
 
-def _changes(negotiation: Negotiation, event: ev.CloudEvent) -> bool:
-    """Whether a decision changes anything: only an override can, and never after agreement."""
-    if not isinstance(event, ev.TriageOverridden) or negotiation.state == "agreed":
+def _changes(negotiation: Negotiation, event: ev.CloudEvent, ctx: Context) -> bool:
+    """Whether a decision changes anything: only an override can; once agreed, only a new owner or no case."""
+    if not isinstance(event, ev.TriageOverridden):
         return False
     before = ev.TriageDecisionData.model_validate(negotiation.decision)
+    if negotiation.state == "agreed":
+        # Moving between case routes (into or out of suspension) leaves the owner: casework handles it.
+        if event.data.route not in domain.CASE_ROUTES:
+            return True
+        bodies = [domain.responsible_bodies(d.responsible_organisations, ctx.directory) for d in (before, event.data)]
+        return set(bodies[0]) != set(bodies[1])
     return (before.route, before.responsible_organisations) != (
         event.data.route, event.data.responsible_organisations) or negotiation.route != event.data.route
 
 
-async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation,
-                contact: Contact | None) -> list[ev.CloudEvent]:
-    """Start what the route calls for: ownership, PALS, or nothing beyond the receiver's records."""
+async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation, contact: Contact | None,
+                holder: tuple[str, datetime] | None = None) -> list[ev.CloudEvent]:
+    """Start what the route calls for: ownership, PALS, or nothing; `holder`: the owner an override moves from."""
     if negotiation.route == "pals":
         return await _start_pals(session, ctx, negotiation, contact)
     decision = decision_of(negotiation)
@@ -106,6 +118,9 @@ async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation,
                           from_organisation=negotiation.received_by, kind=decision.kind, route=decision.route)
             if lead_is_receiver:
                 negotiation.lead_accepted_at = decision.received_at
+            elif holder is not None and lead == holder[0]:
+                # It owns the contact already: it is not asked again, and its clock keeps its start.
+                negotiation.lead_accepted_at = holder[1]
             else:
                 events.append(propose(session, ctx, to_organisation=lead, purpose=purpose, role="lead", **common))
             for contributor in contributors:

@@ -201,6 +201,8 @@ class OwnershipAgreedData(EventData):
     owner_received_at: datetime
     kind: ContactKind
     route: Route
+    # Added in v1: the owner of the agreement this one replaces, when an override re-routed the contact.
+    previous_owner: str | None = None
 
 
 class OwnershipAgreed(CloudEvent):
@@ -328,6 +330,8 @@ class CaseClosedData(CaseData):
     on_time: bool | None = None
     reason: str | None = None
     summary: str | None = None
+    # Added in v1: the new owner, when the case closes because ownership moved to it (not a resolution).
+    transferred_to: str | None = None
 
 
 class CaseClosed(CloudEvent):

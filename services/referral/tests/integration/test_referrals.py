@@ -107,6 +107,36 @@ async def test_an_override_before_agreement_withdraws_the_proposal_and_asks_agai
     assert agreed["owner"] == "sussex-icb"
 
 
+async def test_an_override_after_agreement_asks_the_new_body_while_the_owner_holds_it(driver, broker, referral):
+    reference = await driver.contact(received_by="wsx-council", concerns=[{"organisation_id": "wsx-council"}],
+                                     responsible=["wsx-council"])
+    [first] = await driver.wait_for(reference, "nwd.ownership.agreed.v1")
+    assert first["owner"] == "wsx-council" and first["previous_owner"] is None
+    decision = triage_completed(reference, received_by="wsx-council", responsible=["uhsussex"]).data
+    override = ev.TriageOverridden(source="/nwd/triage", subject=reference, data=ev.TriageOverriddenData(
+        **decision.model_dump(), previous_route="complaint", overridden_by="wsx-council",
+        reason="the hospital's discharge team", previous_responsible_organisations=["wsx-council"]))
+    # Re-sent under a new id: the trust is asked once.
+    *_, last = await publish(broker.bootstrap_servers, override, override.model_copy(update={"id": "again"}))
+    await wait_until_committed(broker.bootstrap_servers, group_of(driver.client), last)
+    proposal = await driver.pending(reference, "uhsussex")
+    assert (proposal["purpose"], proposal["role"], proposal["from_organisation"]) == ("ownership", "lead", "wsx-council")
+    # Never without an owner: the council holds it, as interim owner, until the trust accepts.
+    interim = (await referral.get(f"/v1/ownership/{reference}", headers=key_of("uhsussex"))).json()
+    assert (interim["owner"], interim["interim"], interim["state"]) == ("wsx-council", True, "negotiating")
+
+    accepted = await driver.answer(proposal, "accept")
+    assert accepted.status_code == 200
+    _, agreed = await driver.wait_for(reference, "nwd.ownership.agreed.v1", count=2)
+    assert (agreed["owner"], agreed["previous_owner"], agreed["contributors"]) == ("uhsussex", "wsx-council", [])
+    # The new owner's clock starts when it accepted: the day it received the contact.
+    assert datetime.fromisoformat(agreed["owner_received_at"]) == datetime.fromisoformat(accepted.json()["answered_at"])
+    owned = (await referral.get(f"/v1/ownership/{reference}", headers=key_of("wsx-council"))).json()
+    assert (owned["owner"], owned["interim"], owned["state"]) == ("uhsussex", False, "agreed")
+    assert await driver.types(reference) == ["nwd.ownership.agreed.v1", "nwd.referral.proposed.v1",
+                                             "nwd.referral.accepted.v1", "nwd.ownership.agreed.v1"]
+
+
 async def test_answers_are_validated_as_problems(driver, referral):
     reference = await driver.contact(received_by="wsx-council", concerns=[{"service_type": "health"}],
                                      responsible=["uhsussex"])

@@ -36,7 +36,8 @@ def ends(event: ev.CloudEvent) -> bool | None:
     """True if the event ends a contact's handling, False if it (re)opens it, None if neither."""
     match event:
         case ev.CaseClosed():
-            return True
+            # A transfer ends one owner's case, not the contact's handling: the new owner's goes on.
+            return None if event.data.transferred_to else True
         case ev.ReferralAccepted() if event.data.outcome == "resolved":
             return True
         case ev.ReferralAccepted() if event.data.outcome == "returned":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from casework import letters
+from casework import letters, retention
 from casework.api import router
 from casework.config import Settings
 from casework.consumers import CONSUMERS
@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app = build_service_app(
         settings=settings, title="No Wrong Door: casework", tables=messaging,
         migrations_dir=MIGRATIONS, routers=[router, letters_router], consumers=CONSUMERS,
-        periodic=[deadline_monitor(settings.deadline_monitor_interval_seconds)], clock=clock,
+        periodic=[deadline_monitor(settings.deadline_monitor_interval_seconds), retention.periodic(settings)],
+        clock=clock,
     )
     app.state.letters = letters.Letters(settings.letter_templates_dir)
     return app

@@ -85,6 +85,9 @@ class Case(Base):
     unreasonably_persistent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Every set and clear of the flag, with its reason: customer relations must account for it.
     persistent_history: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # --- added by casework_0005 ---
+    # Set when retention replaced the personal data and free text of this closed case.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class CaseExtension(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.messaging.consumer import Handler
-from referral import partners, service
+from referral import partners, retention, service
 from referral.proposals import Context
 from referral.webhooks import service as webhooks
 
@@ -26,6 +26,8 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
         "nwd.triage.completed.v1": on_triage,
         "nwd.triage.overridden.v1": on_triage,
         "nwd.case.escalated.v1": handler(partners.on_case_escalated),
+        "nwd.case.opened.v1": handler(retention.on_case),
+        "nwd.case.closed.v1": handler(retention.on_case),
     }
 
 

@@ -76,6 +76,9 @@ class Contact(Base):
     # The whole ContactReceivedData: personal data, given out only as consent and access allow.
     data: Mapped[dict] = mapped_column(JSON)
     stored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When its case closed (from nwd.case.closed.v1); retention runs from it.
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Negotiation(Base):

@@ -140,6 +140,7 @@ def require_scope(scope: str):
         if scope not in caller_of(request).scopes:
             raise Problem(403, f"this credential lacks the scope {scope}")
 
+    check.scope = scope  # so a test can list which scope each route asks for
     return Depends(check)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import domain, joint, repository, safeguarding, service
 from casework.letters import KINDS, unavailable
 from casework.models import Case
+from casework.models import audit as audit_table
 from casework.schemas import (
     AcknowledgeIn,
     ActionPlanIn,
@@ -33,11 +34,13 @@ from casework.schemas import (
     ResumeIn,
 )
 from casework.service import Acting
+from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.http import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
+WRITE = [require_scope("cases:write")]
 
 
 def _acting(caller: CurrentOrganisation, runtime: RuntimeDep) -> Acting:
@@ -82,19 +85,28 @@ async def _view(session: AsyncSession, case: Case, acting: Acting) -> CaseView:
     )
 
 
-async def _done(work: Work, acting: Acting, done: service.Done) -> CaseView:
+async def _read(work: Work, request: Request, case: Case, resource: str = "case") -> None:
+    await audit.record(work.session, audit_table, request, action="read", resource=resource,
+                       reference=case.reference)
+
+
+async def _done(work: Work, request: Request, resource: str, acting: Acting, done: service.Done) -> CaseView:
     case, events = done
     await work.emit(events)
+    await audit.record(work.session, audit_table, request, action="update", resource=resource,
+                       reference=case.reference)
     return await _view(work.session, case, acting)
 
 
 @router.get("", response_model=CaseList)
-async def find_cases(acting: ActingDep, session: ReadSession,
+async def find_cases(acting: ActingDep, work: Work, request: Request,
                      reference: str = Query(max_length=32)) -> CaseList:
     """The case for a contact reference, if the caller owns or contributes to it."""
-    case = await repository.case_for_reference(session, reference)
-    visible = case is not None and service.can_see(case, acting.caller)
-    return CaseList(items=[await _view(session, case, acting)] if visible else [])
+    case = await repository.case_for_reference(work.session, reference)
+    if case is None or not service.can_see(case, acting.caller):
+        return CaseList(items=[])
+    await _read(work, request, case)
+    return CaseList(items=[await _view(work.session, case, acting)])
 
 
 @router.get("/alerts", response_model=AlertList)
@@ -108,18 +120,21 @@ async def alerts(acting: ActingDep, session: ReadSession) -> AlertList:
 
 
 @router.get("/{case_id}", response_model=CaseView)
-async def get_case(case_id: str, acting: ActingDep, session: ReadSession) -> CaseView:
+async def get_case(case_id: str, acting: ActingDep, work: Work, request: Request) -> CaseView:
     """One case with its deadlines."""
-    return await _view(session, await service.visible_case(session, case_id, acting.caller), acting)
+    case = await service.visible_case(work.session, case_id, acting.caller)
+    await _read(work, request, case)
+    return await _view(work.session, case, acting)
 
 
 @router.get("/{case_id}/record", response_model=RecordView)
-async def get_record(case_id: str, acting: ActingDep, session: ReadSession) -> RecordView:
+async def get_record(case_id: str, acting: ActingDep, work: Work, request: Request) -> RecordView:
     """The reg 17 record of a complaint."""
-    case = await service.visible_case(session, case_id, acting.caller)
+    case = await service.visible_case(work.session, case_id, acting.caller)
     if case.owner != acting.caller:
         raise Problem(403, "the record is the owner's")
-    extensions = await repository.extensions_of(session, case.id)
+    await _read(work, request, case, "case.record")
+    extensions = await repository.extensions_of(work.session, case.id)
     return RecordView(
         reference=case.reference, owner=case.owner, subject=case.subject, received_on=case.received_on,
         acknowledged_on=case.acknowledged_on, notified_respond_by=case.notified_respond_by,
@@ -129,96 +144,112 @@ async def get_record(case_id: str, acting: ActingDep, session: ReadSession) -> R
     )
 
 
-@router.post("/{case_id}/acknowledge", response_model=CaseView)
-async def acknowledge(case_id: str, acting: ActingDep, work: Work, body: AcknowledgeIn | None = None) -> CaseView:
+@router.post("/{case_id}/acknowledge", response_model=CaseView, dependencies=WRITE)
+async def acknowledge(case_id: str, request: Request, acting: ActingDep, work: Work,
+                      body: AcknowledgeIn | None = None) -> CaseView:
     """Acknowledge (reg 13): the offer to discuss, and the likely response period."""
-    return await _done(work, acting, await service.acknowledge(work.session, case_id=case_id,
-                                                               body=body or AcknowledgeIn(), acting=acting))
+    done = await service.acknowledge(work.session, case_id=case_id, body=body or AcknowledgeIn(),
+                                     acting=acting)
+    return await _done(work, request, "case.acknowledge", acting, done)
 
 
-@router.post("/{case_id}/action-plan", response_model=CaseView)
-async def action_plan(case_id: str, body: ActionPlanIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/action-plan", response_model=CaseView, dependencies=WRITE)
+async def action_plan(case_id: str, request: Request, body: ActionPlanIn, acting: ActingDep,
+                      work: Work) -> CaseView:
     """Issue the Individual Complaints Action Plan; over the usual timescale it needs a reason."""
-    return await _done(work, acting, await service.issue_action_plan(work.session, case_id=case_id, body=body,
-                                                                     acting=acting))
+    done = await service.issue_action_plan(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.action-plan", acting, done)
 
 
-@router.post("/{case_id}/action-plan/comments", response_model=CaseView)
-async def action_plan_comments(case_id: str, body: CommentsIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/action-plan/comments", response_model=CaseView, dependencies=WRITE)
+async def action_plan_comments(case_id: str, request: Request, body: CommentsIn, acting: ActingDep,
+                               work: Work) -> CaseView:
     """Record the complainant's comments on the action plan."""
-    return await _done(work, acting, await service.record_plan_comments(work.session, case_id=case_id,
-                                                                        body=body, acting=acting))
+    done = await service.record_plan_comments(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.action-plan.comments", acting, done)
 
 
-@router.post("/{case_id}/extend", response_model=CaseView)
-async def extend(case_id: str, body: ExtendIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/extend", response_model=CaseView, dependencies=WRITE)
+async def extend(case_id: str, request: Request, body: ExtendIn, acting: ActingDep, work: Work) -> CaseView:
     """A new response date with its reason; the extension letter tells the complainant."""
-    return await _done(work, acting, await service.extend(work.session, case_id=case_id, body=body,
-                                                          acting=acting))
+    done = await service.extend(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.extend", acting, done)
 
 
-@router.post("/{case_id}/response", response_model=CaseView)
-async def response(case_id: str, body: ResponseIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/response", response_model=CaseView, dependencies=WRITE)
+async def response(case_id: str, request: Request, body: ResponseIn, acting: ActingDep,
+                   work: Work) -> CaseView:
     """The final response (reg 14)."""
-    return await _done(work, acting, await service.respond(work.session, case_id=case_id, body=body,
-                                                           acting=acting))
+    done = await service.respond(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.response", acting, done)
 
 
-@router.post("/{case_id}/close", response_model=CaseView)
-async def close(case_id: str, acting: ActingDep, work: Work, body: CloseIn | None = None) -> CaseView:
+@router.post("/{case_id}/close", response_model=CaseView, dependencies=WRITE)
+async def close(case_id: str, request: Request, acting: ActingDep, work: Work,
+                body: CloseIn | None = None) -> CaseView:
     """Close the case; the closed event carries the case-record summary."""
-    return await _done(work, acting, await service.close(work.session, case_id=case_id, body=body or CloseIn(),
-                                                         acting=acting))
+    done = await service.close(work.session, case_id=case_id, body=body or CloseIn(), acting=acting)
+    return await _done(work, request, "case.close", acting, done)
 
 
-@router.post("/{case_id}/escalate", response_model=CaseView)
-async def escalate(case_id: str, body: EscalateIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/escalate", response_model=CaseView, dependencies=WRITE)
+async def escalate(case_id: str, request: Request, body: EscalateIn, acting: ActingDep,
+                   work: Work) -> CaseView:
     """The complainant remains dissatisfied: refer to the ombudsman."""
-    return await _done(work, acting, await service.escalate(work.session, case_id=case_id, body=body,
-                                                            acting=acting))
+    done = await service.escalate(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.escalate", acting, done)
 
 
-@router.post("/{case_id}/unreasonably-persistent", response_model=CaseView)
-async def persistent_flag(case_id: str, body: PersistentFlagIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/unreasonably-persistent", response_model=CaseView,
+             dependencies=[require_scope("customer-relations")])
+async def persistent_flag(case_id: str, request: Request, body: PersistentFlagIn, acting: ActingDep,
+                          work: Work) -> CaseView:
     """Customer relations sets or clears the unreasonably persistent flag, with a reason."""
-    return await _done(work, acting, await service.set_persistent_flag(work.session, case_id=case_id,
-                                                                       body=body, acting=acting))
+    done = await service.set_persistent_flag(work.session, case_id=case_id, body=body, acting=acting)
+    return await _done(work, request, "case.unreasonably-persistent", acting, done)
 
 
-@router.post("/{case_id}/suspend", response_model=CaseView)
-async def suspend(case_id: str, body: ReasonIn, acting: ActingDep, work: Work) -> CaseView:
+@router.post("/{case_id}/suspend", response_model=CaseView, dependencies=WRITE)
+async def suspend(case_id: str, request: Request, body: ReasonIn, acting: ActingDep, work: Work) -> CaseView:
     """Safeguarding found entwined with the complaint: pause its response clock."""
-    return await _done(work, acting, await safeguarding.suspend_case(work.session, case_id=case_id,
-                                                                     reason=body.reason, acting=acting))
+    done = await safeguarding.suspend_case(work.session, case_id=case_id, reason=body.reason, acting=acting)
+    return await _done(work, request, "case.suspend", acting, done)
 
 
-@router.post("/{case_id}/resume", response_model=CaseView)
-async def resume(case_id: str, acting: ActingDep, work: Work, body: ResumeIn | None = None) -> CaseView:
+@router.post("/{case_id}/resume", response_model=CaseView, dependencies=WRITE)
+async def resume(case_id: str, request: Request, acting: ActingDep, work: Work,
+                 body: ResumeIn | None = None) -> CaseView:
     """Safeguarding concluded: the clock runs again and its dates move by the paused working days."""
     reason = (body or ResumeIn()).reason
-    return await _done(work, acting, await safeguarding.resume_case(work.session, case_id=case_id,
-                                                                    reason=reason, acting=acting))
+    done = await safeguarding.resume_case(work.session, case_id=case_id, reason=reason, acting=acting)
+    return await _done(work, request, "case.resume", acting, done)
 
 
 @router.get("/{case_id}/contributions", response_model=list[ContributionView])
-async def contributions(case_id: str, acting: ActingDep, session: ReadSession) -> list[ContributionView]:
+async def contributions(case_id: str, acting: ActingDep, work: Work,
+                        request: Request) -> list[ContributionView]:
     """The parts of a joint complaint: outstanding, overdue or submitted."""
-    case = await service.visible_case(session, case_id, acting.caller)
-    return await joint.parts_for(session, case, acting.caller, acting.today)
+    case = await service.visible_case(work.session, case_id, acting.caller)
+    await _read(work, request, case, "case.contributions")
+    return await joint.parts_for(work.session, case, acting.caller, acting.today)
 
 
-@router.post("/{case_id}/contributions", response_model=ContributionView)
-async def request_contribution(case_id: str, body: ContributionRequestIn, acting: ActingDep,
+@router.post("/{case_id}/contributions", response_model=ContributionView, dependencies=WRITE)
+async def request_contribution(case_id: str, request: Request, body: ContributionRequestIn, acting: ActingDep,
                                work: Work) -> ContributionView:
     """The lead asks a contributor for its part by a date."""
-    _, part = await joint.request_part(work.session, case_id=case_id, body=body, acting=acting)
+    case, part = await joint.request_part(work.session, case_id=case_id, body=body, acting=acting)
+    await audit.record(work.session, audit_table, request, action="update", resource="case.contributions",
+                       reference=case.reference)
     return joint.view_of(part, acting.today)
 
 
-@router.post("/{case_id}/contributions/{contributor}/part", response_model=ContributionView)
-async def submit_contribution(case_id: str, contributor: str, body: ContributionPartIn, acting: ActingDep,
-                              work: Work) -> ContributionView:
+@router.post("/{case_id}/contributions/{contributor}/part", response_model=ContributionView, dependencies=WRITE)
+async def submit_contribution(case_id: str, request: Request, contributor: str, body: ContributionPartIn,
+                              acting: ActingDep, work: Work) -> ContributionView:
     """A contributor submits its part for the lead's single co-ordinated response."""
-    _, part = await joint.submit_part(work.session, case_id=case_id, contributor=contributor, body=body,
-                                      acting=acting)
+    case, part = await joint.submit_part(work.session, case_id=case_id, contributor=contributor, body=body,
+                                         acting=acting)
+    await audit.record(work.session, audit_table, request, action="update",
+                       resource="case.contributions.part", reference=case.reference)
     return joint.view_of(part, acting.today)

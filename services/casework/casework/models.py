@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nwd_shared.audit import define_audit_table
 from nwd_shared.db import UtcDateTime, new_metadata
 from nwd_shared.messaging.tables import OUTBOX_ID, define_messaging_tables
 
@@ -27,6 +28,7 @@ class Base(DeclarativeBase):
 
 
 messaging = define_messaging_tables(Base.metadata)
+audit = define_audit_table(Base.metadata)
 
 
 # The cases the live-reference index covers: not handed on to another owner, not closed.

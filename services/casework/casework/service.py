@@ -357,7 +357,7 @@ async def escalate(session: AsyncSession, *, case_id: str, body: EscalateIn, act
 async def set_persistent_flag(session: AsyncSession, *, case_id: str, body: PersistentFlagIn,
                               acting: Acting) -> Done:
     """Customer relations sets or clears the unreasonably persistent flag, always with a reason."""
-    # For now the owning organisation's call stands for customer relations; scopes come later.
+    # The API asks for the customer-relations scope; here, only the owner may act.
     case = await owned_case(session, case_id, acting)
     if case.unreasonably_persistent == body.flagged:
         raise Problem(409, "the flag is already " + ("set" if body.flagged else "clear"))

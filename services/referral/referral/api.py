@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import get_args
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from nwd_shared import audit
 from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.http import Problem
 from referral import partners, repository, service
 from referral.models import Referral
+from referral.models import audit as audit_table
 from referral.proposals import Context
 from referral.schemas import (
     DeclineIn,
@@ -43,6 +45,13 @@ async def _emit(work: Work, ctx: Context, events: Sequence[ev.CloudEvent]) -> No
     await webhooks.enqueue(work.session, events, ctx.now)
 
 
+async def _changed(work: Work, request: Request, resource: str, row: Referral) -> ReferralView:
+    """Audit a change the caller made to a referral, and answer with the referral."""
+    await audit.record(work.session, audit_table, request, action="update", resource=resource,
+                       reference=row.reference)
+    return _view(row)
+
+
 @router.get("", response_model=ReferralList)
 async def list_referrals(
     caller: CurrentOrganisation,
@@ -55,13 +64,16 @@ async def list_referrals(
     return ReferralList(items=[_view(r) for r in rows])
 
 
-@router.post("", response_model=ReferralView, status_code=201,
+@router.post("", response_model=ReferralView, status_code=201, dependencies=[require_scope("referrals:write")],
              responses={204: {"description": "the receiver took ownership on itself: nothing to answer"}})
-async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep) -> ReferralView | Response:
+async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
+                request: Request) -> ReferralView | Response:
     """Refer a contact on by hand: to PALS, advocacy, an ombudsman, back again, or for ownership."""
     ctx = Context.of(runtime)
     row, events = await partners.refer_by_hand(work.session, ctx, caller=caller, body=body)
     await _emit(work, ctx, events)
+    await audit.record(work.session, audit_table, request, action="create", resource="referral",
+                       reference=body.reference)
     if row is None:
         return Response(status_code=204)
     return _view(row)
@@ -69,9 +81,12 @@ async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runti
 
 @router.get("/{referral_id}", response_model=ReferralWithDetails)
 async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
-                       runtime: RuntimeDep) -> ReferralWithDetails:
+                       runtime: RuntimeDep, request: Request) -> ReferralWithDetails:
     """A referral; the organisation it is addressed to also gets the contact's details (audited)."""
-    return await partners.referral_for(work.session, Context.of(runtime), referral_id=referral_id, caller=caller)
+    view = await partners.referral_for(work.session, Context.of(runtime), referral_id=referral_id, caller=caller)
+    await audit.record(work.session, audit_table, request, action="read",
+                       resource="referral.details" if view.details else "referral", reference=view.reference)
+    return view
 
 
 @router.get("/{referral_id}/accesses", response_model=DetailAccessList)
@@ -84,57 +99,62 @@ async def list_accesses(referral_id: str, caller: CurrentOrganisation, session: 
     return DetailAccessList(items=[DetailAccessView.model_validate(r, from_attributes=True) for r in rows])
 
 
-@router.post("/{referral_id}/accept", response_model=ReferralView)
+@router.post("/{referral_id}/accept", response_model=ReferralView,
+             dependencies=[require_scope("referrals:respond")])
 async def accept_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
-                          runtime: RuntimeDep) -> ReferralView:
+                          runtime: RuntimeDep, request: Request) -> ReferralView:
     """Accept a referral; accepting to lead or own a contact starts the owner's clock today."""
     ctx = Context.of(runtime)
     row, events = await service.accept(work.session, ctx, referral_id=referral_id, caller=caller)
     await _emit(work, ctx, events)
-    return _view(row)
+    return await _changed(work, request, "referral.accept", row)
 
 
-@router.post("/{referral_id}/decline", response_model=ReferralView)
+@router.post("/{referral_id}/decline", response_model=ReferralView,
+             dependencies=[require_scope("referrals:respond")])
 async def decline_referral(referral_id: str, body: DeclineIn, caller: CurrentOrganisation, work: Work,
-                           runtime: RuntimeDep) -> ReferralView:
+                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """Decline with a reason and, optionally, the organisation that should have it."""
     ctx = Context.of(runtime)
     row, events = await service.decline(work.session, ctx, referral_id=referral_id, caller=caller, answer=body)
     await _emit(work, ctx, events)
-    return _view(row)
+    return await _changed(work, request, "referral.decline", row)
 
 
-@router.post("/{referral_id}/resolve", response_model=ReferralView)
+@router.post("/{referral_id}/resolve", response_model=ReferralView,
+             dependencies=[require_scope("referrals:respond")])
 async def resolve_referral(referral_id: str, body: ResolveIn, caller: CurrentOrganisation, work: Work,
-                           runtime: RuntimeDep) -> ReferralView:
+                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS sorted the problem out: the contact closes as resolved."""
     ctx = Context.of(runtime)
     row, events = await service.resolve(work.session, ctx, referral_id=referral_id, caller=caller,
                                         summary=body.summary)
     await _emit(work, ctx, events)
-    return _view(row)
+    return await _changed(work, request, "referral.resolve", row)
 
 
-@router.post("/{referral_id}/return", response_model=ReferralView)
+@router.post("/{referral_id}/return", response_model=ReferralView,
+             dependencies=[require_scope("referrals:respond")])
 async def return_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
-                          runtime: RuntimeDep) -> ReferralView:
+                          runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS cannot sort it out: it goes into the complaints procedure and ownership is proposed."""
     ctx = Context.of(runtime)
     row, events = await service.return_to_complaints(work.session, ctx, referral_id=referral_id, caller=caller,
                                                      reason=body.reason)
     await _emit(work, ctx, events)
-    return _view(row)
+    return await _changed(work, request, "referral.return", row)
 
 
-@router.post("/{referral_id}/withdraw", response_model=ReferralView)
+@router.post("/{referral_id}/withdraw", response_model=ReferralView,
+             dependencies=[require_scope("referrals:write")])
 async def withdraw_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
-                            runtime: RuntimeDep) -> ReferralView:
+                            runtime: RuntimeDep, request: Request) -> ReferralView:
     """The sender withdraws an unanswered referral, e.g. a contributor that never answered."""
     ctx = Context.of(runtime)
     row, events = await service.withdraw_by_sender(work.session, ctx, referral_id=referral_id, caller=caller,
                                                    reason=body.reason)
     await _emit(work, ctx, events)
-    return _view(row)
+    return await _changed(work, request, "referral.withdraw", row)
 
 
 @ownership_router.get("/{reference}", response_model=OwnershipView)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared import audit
+from nwd_shared.app import RuntimeDep, Work
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.events import Route
 from triage import service
 from triage.models import TriageDecision
+from triage.models import audit as audit_table
 from triage.schemas import OverrideIn, TriageList, TriageView
 
 router = APIRouter(prefix="/v1/triage", tags=["triage"])
@@ -22,26 +24,33 @@ def _view(row: TriageDecision) -> TriageView:
 
 @router.get("", response_model=TriageList)
 async def list_triage(
-    caller: CurrentOrganisation, session: ReadSession,
+    caller: CurrentOrganisation, work: Work, request: Request,
     needs_review: bool | None = None, route: Route | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str | None, Query(max_length=32)] = None,
 ) -> TriageList:
     """The caller's decisions, oldest first: `needs_review=true` is its review queue."""
-    rows, next_after = await service.decisions_for(session, caller, needs_review=needs_review, route=route,
+    rows, next_after = await service.decisions_for(work.session, caller, needs_review=needs_review, route=route,
                                                    limit=limit, after=after)
+    for row in rows:  # each decision listed is a read of its safeguarding evidence
+        await audit.record(work.session, audit_table, request, action="read", resource="triage_decision",
+                           reference=row.reference)
     return TriageList(items=[_view(r) for r in rows], next=next_after)
 
 
 @router.get("/{reference}", response_model=TriageView)
-async def get_triage(reference: str, caller: CurrentOrganisation, session: ReadSession) -> TriageView:
+async def get_triage(reference: str, caller: CurrentOrganisation, work: Work, request: Request) -> TriageView:
     """The triage decision, its reasons and the safeguarding evidence."""
-    return _view(await service.visible_decision(session, reference, caller))
+    row = await service.visible_decision(work.session, reference, caller)
+    await audit.record(work.session, audit_table, request, action="read", resource="triage_decision",
+                       reference=reference)
+    return _view(row)
 
 
-@router.post("/{reference}/decision", response_model=TriageView)
+@router.post("/{reference}/decision", response_model=TriageView, dependencies=[require_scope("triage:write")])
 async def override_triage(
-    reference: str, body: OverrideIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep
+    reference: str, body: OverrideIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
+    request: Request,
 ) -> TriageView:
     """Override the route and responsible organisations, with a reason."""
     row, caused = await service.override(
@@ -49,4 +58,6 @@ async def override_triage(
         source=runtime.settings.source, now=runtime.clock(),
     )
     await work.emit(caused)
+    await audit.record(work.session, audit_table, request, action="update", resource="triage_decision",
+                       reference=reference)
     return _view(row)

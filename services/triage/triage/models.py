@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nwd_shared.audit import define_audit_table
 from nwd_shared.db import UtcDateTime, new_metadata
 from nwd_shared.messaging.tables import define_messaging_tables
 
@@ -16,6 +17,7 @@ class Base(DeclarativeBase):
 
 
 messaging = define_messaging_tables(Base.metadata)
+audit = define_audit_table(Base.metadata)
 
 
 class TriageDecision(Base):

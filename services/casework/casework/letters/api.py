@@ -12,7 +12,9 @@ from casework import repository, service
 from casework.letters.context import KINDS, TITLES, LetterFacts, context_for, unavailable
 from casework.letters.pdf import to_pdf
 from casework.letters.render import Letters
-from nwd_shared.app import ReadSession, RuntimeDep
+from casework.models import audit as audit_table
+from nwd_shared import audit
+from nwd_shared.app import RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
@@ -53,9 +55,10 @@ def wants_pdf(accept: str | None) -> bool | None:
 
 @router.get("/{case_id}/letters/{kind}", responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
 async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentOrganisation,
-                     session: ReadSession, runtime: RuntimeDep,
+                     work: Work, runtime: RuntimeDep,
                      accept: str | None = Header(default=None)) -> Response:
     """A letter to the complainant: acknowledgement, action-plan, extension, six-months, final-response."""
+    session = work.session
     case = await service.visible_case(session, case_id, caller.id)
     if kind not in KINDS:
         raise Problem(404, f"no letter {kind!r}; letters are {', '.join(KINDS)}")
@@ -69,6 +72,8 @@ async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentO
     why_not = unavailable(kind, case, extensions, today)
     if why_not:
         raise Problem(409, f"no {kind} letter yet: {why_not}")
+    await audit.record(session, audit_table, request, action="read", resource=f"case.letter.{kind}",
+                       reference=case.reference)
     directory = runtime.directory
     owner = directory.get(case.owner)
     facts = LetterFacts(

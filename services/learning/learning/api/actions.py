@@ -10,7 +10,7 @@ from learning import actions as service
 from learning.models import LearningAction
 from learning.schemas import ActionUpdateIn, CompleteIn, LearningActionOut, LearningActions
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
 
@@ -48,7 +48,7 @@ async def _action(work, action_id: str, caller) -> LearningAction:
     return action
 
 
-@router.patch("/{action_id}", response_model=LearningActionOut)
+@router.patch("/{action_id}", response_model=LearningActionOut, dependencies=[require_scope("cases:write")])
 async def update_action(action_id: str, body: ActionUpdateIn, caller: CurrentOrganisation, work: Work,
                         runtime: RuntimeDep) -> LearningActionOut:
     """Name who owns an action, or agree a new due date."""
@@ -59,7 +59,8 @@ async def update_action(action_id: str, body: ActionUpdateIn, caller: CurrentOrg
     return _out(action, local_date(runtime.clock()))
 
 
-@router.post("/{action_id}/complete", response_model=LearningActionOut)
+@router.post("/{action_id}/complete", response_model=LearningActionOut,
+             dependencies=[require_scope("cases:write")])
 async def complete_action(action_id: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
                           body: CompleteIn | None = None) -> LearningActionOut:
     """Mark an action done (publishes action_completed once; a repeat changes nothing)."""

@@ -15,11 +15,11 @@ from learning.reports.ko41a import ko41a as ko41a_report
 from learning.reports.ko41a import to_csv
 from learning.schemas import Summary
 from nwd_shared.app import ReadSession, RuntimeDep
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[require_scope("reports:read")])
 Year = Query(ge=2000, le=2100, description="the year the financial year starts in: 2025 is 1 April 2025 to 31 March 2026")
 KO41A_KINDS = frozenset({"nhs_trust", "icb", "gp_practice"})
 

@@ -8,7 +8,7 @@ from learning import classification
 from learning.schemas import SubjectCorrectionIn
 from learning.taxonomy import SERVICE_AREAS, SUBJECTS
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.http import Problem
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
@@ -35,7 +35,7 @@ async def subjects_of(caller: CurrentOrganisation, session: ReadSession, referen
     return classification.describe(records, reference)
 
 
-@router.put("/{reference}")
+@router.put("/{reference}", dependencies=[require_scope("cases:write")])
 async def correct_subjects(body: SubjectCorrectionIn, caller: CurrentOrganisation, work: Work,
                            runtime: RuntimeDep, reference: str = Reference) -> dict:
     """Correct a complaint's subjects (replacing the rules') or its service area, with a reason."""

@@ -1,4 +1,4 @@
-"""`make bench`: intake throughput and end-to-end latency against floors measured in the same run."""
+"""`make bench`: throughput, latency, a national year and a replay, each beside a floor or target from the same run."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.chain import relay_chain_latency
 from bench.load import closed_loop, percentile
+from bench.replay import replay
+from bench.year import MIX, NATIONAL_YEAR, national_year
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port, spawn, stop, wait_for_port
 from nwd_shared.devstack.stack import SERVICES, UNLIMITED, Stack
@@ -43,7 +45,7 @@ def intake_throughput(work: Path, bootstrap: str, seconds: float) -> dict:
     stack = Stack(data_dir=work / "intake-only", bootstrap_servers=bootstrap, ports={"intake": intake_port},
                   extra_env=UNLIMITED)
     stack.start()
-    stack.wait_ready()
+    stack.wait_ready(timeout=120)
     results = {}
     try:
         for concurrency in (16, 64):
@@ -117,21 +119,106 @@ def end_to_end_latency(work: Path, bootstrap: str, rate: float, seconds: float) 
             "p50_ratio": system["p50_ms"] / chain["p50_ms"] if chain["p50_ms"] else float("nan")}
 
 
-def table(results: dict) -> str:
-    t = results["intake_throughput"]
-    e = results["end_to_end_latency"]
+def year_and_replay(work: Path, contacts: int, concurrency: int, stall: float, with_replay: bool) -> dict:
+    """Sections 3 and 4 on a broker and stack of their own, so the topics hold the year and nothing else."""
+    with TansuBroker(port=free_port(), log_file=work / "year-broker.log") as broker:
+        bootstrap = broker.bootstrap_servers
+        asyncio.run(ensure_topics(bootstrap))
+        stack = Stack(data_dir=work / "year", bootstrap_servers=bootstrap,
+                      ports={service: free_port() for service in SERVICES}, extra_env=UNLIMITED)
+        stack.start()
+        try:
+            stack.wait_ready(timeout=120)
+            broker_pid = broker._process.pid  # the broker keeps every record in memory: worth watching
+            out = {"national_year": national_year(stack, bootstrap, contacts, concurrency, stall, broker_pid)}
+            if with_replay:
+                try:
+                    out["replay"] = replay(stack, bootstrap)
+                except Exception as exc:  # keep the year's figures even if the replay fails
+                    out["replay_error"] = repr(exc)
+            out["crashed"] = [s for s in stack.crashed() if s != "learning" or not with_replay]
+        finally:
+            stack.stop()
+    return out
+
+
+def _year_lines(y: dict) -> list[str]:
+    minutes = y["seconds"] / 60
     lines = [
-        f"machine: {results['machine']}",
         "",
-        "1. intake POST /v1/contacts            req/s     p50 ms   p99 ms",
+        f"3. national year: {y['contacts']} contacts at concurrency {y['concurrency']}",
+        "   kind           share  end state                          accepted   reached",
     ]
+    for kind, m in y["mix"].items():
+        lines.append(f"   {kind:<14} {m['share']:>5.0%}  {m['end_state']:<34} {m['accepted']:>8} {m['reached']:>9}")
+    lines += [
+        f"   every contact accounted for: {y['reached']}/{y['accepted']} reached, {y['missing']} missing, "
+        f"{y['duplicated_cases']} duplicated cases (target: none missing)",
+        f"   time to the last end state: {minutes:.1f} min ({y['contacts_per_s']:.0f} contacts/s; posting took "
+        f"{y['posting_seconds'] / 60:.1f} min)",
+    ]
+    if y["contacts"] != NATIONAL_YEAR:
+        lines.append(f"   at the national year's {NATIONAL_YEAR} and this rate: "
+                     f"{NATIONAL_YEAR / y['contacts_per_s'] / 60:.1f} min, target < 15 "
+                     f"(ratio {NATIONAL_YEAR / y['contacts_per_s'] / 900:.2f})")
+    else:
+        lines.append(f"   target < 15 min: ratio {minutes / 15:.2f}")
+    lines.append("   service     consumed/s  published/s   peak RSS MiB   growth over 2nd half (target <= 10%)")
+    for service, m in y["memory"].items():
+        rates = y["events_per_s"].get(service)
+        flows = f"{rates['consumed']:>10.0f} {rates['published']:>12.0f}" if rates else f"{'-':>10} {'-':>12}"
+        lines.append(f"   {service:<10} {flows} {m['peak_mib']:>14.0f}   {m['growth']:>+8.1%}")
+    if y["refused"]:
+        lines.append(f"   refused and retried: {y['refused']}")
+    lines.append(f"   memory: {y['memory_method']}")
+    return lines
+
+
+def _replay_lines(r: dict) -> list[str]:
+    return [
+        "",
+        "4. replay of learning's topics after the year          records   seconds   events/s",
+        f"   raw aiokafka consumption (floor)               {r['raw_floor']['records']:>12} "
+        f"{r['raw_floor']['seconds']:>9.1f} {r['raw_floor']['events_per_s']:>10.0f}",
+        f"   learning rebuild                               {r['rebuild']['records']:>12} "
+        f"{r['rebuild']['seconds']:>9.1f} {r['rebuild']['events_per_s']:>10.0f}",
+        f"   rebuild / raw: {r['ratio']:.2f} (no target; the floor is the same records read and dropped)",
+        f"   records on the topics {r['raw_floor']['high_watermark_total']} (fetch high watermarks); the broker's "
+        f"ListOffsets said {r['raw_floor']['listed_end_total']}, and the rebuild stops there",
+        f"   projections identical after the rebuild: {r['projections_same']} "
+        f"({r['projections_before']} before, {r['projections_after']} after)",
+    ]
+
+
+def table(results: dict) -> str:
+    lines = [f"machine: {results['machine']}"]
+    if "intake_throughput" in results:
+        lines += _throughput_lines(results["intake_throughput"])
+    if "end_to_end_latency" in results:
+        lines += _latency_lines(results)
+    if "national_year" in results:
+        lines += _year_lines(results["national_year"])
+    if "replay" in results:
+        lines += _replay_lines(results["replay"])
+    if "replay_error" in results:
+        lines += ["", f"4. replay failed: {results['replay_error']}"]
+    return "\n".join(lines)
+
+
+def _throughput_lines(t: dict) -> list[str]:
+    lines = ["", "1. intake POST /v1/contacts            req/s     p50 ms   p99 ms"]
     for c in (16, 64):
         for name in ("floor", "intake"):
             r = t[f"{name}_c{c}"]
             lines.append(f"   {name:<7} concurrency {c:<3}        {r['requests_per_s']:>8.0f} {r['p50_ms']:>9.1f} "
                          f"{r['p99_ms']:>8.1f}")
         lines.append(f"   intake / floor at {c}: {t[f'ratio_c{c}']:.2f}   (target >= 0.5)")
-    lines += [
+    return lines
+
+
+def _latency_lines(results: dict) -> list[str]:
+    e = results["end_to_end_latency"]
+    return [
         "",
         f"2. 202 -> case.opened at {results['rate']}/s for {results['latency_seconds']} s    p50 ms   p99 ms",
         f"   four-hop relay chain floor            {e['chain_floor']['p50_ms']:>8.1f} {e['chain_floor']['p99_ms']:>8.1f}",
@@ -139,7 +226,6 @@ def table(results: dict) -> str:
         f"        {e['system']['p50_ms']:>8.1f} {e['system']['p99_ms']:>8.1f}",
         f"   p50 / floor: {e['p50_ratio']:.2f} (target <= 3); p99 target < 500 ms",
     ]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,19 +233,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15, help="per throughput measurement")
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--latency-seconds", type=float, default=60)
+    parser.add_argument("--year-contacts", type=int, default=NATIONAL_YEAR,
+                        help=f"contacts in the national year (mix: {', '.join(f'{k} {s:.0%}%' for k, (s, _) in MIX.items())})")
+    parser.add_argument("--year-concurrency", type=int, default=32)
+    parser.add_argument("--year-stall", type=float, default=180, help="give up after this long with no progress")
+    parser.add_argument("--skip-throughput", action="store_true", help="skip section 1")
+    parser.add_argument("--skip-latency", action="store_true", help="skip section 2")
+    parser.add_argument("--skip-year", action="store_true", help="skip sections 3 and 4")
+    parser.add_argument("--skip-replay", action="store_true", help="skip section 4")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="nwd-bench-") as tmp, TansuBroker(port=free_port()) as broker:
+    results = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "rate": args.rate, "latency_seconds": args.latency_seconds,
+    }
+    with tempfile.TemporaryDirectory(prefix="nwd-bench-") as tmp:
         work = Path(tmp)
-        asyncio.run(ensure_topics(broker.bootstrap_servers))
-        results = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "rate": args.rate, "latency_seconds": args.latency_seconds,
-            "intake_throughput": intake_throughput(work, broker.bootstrap_servers, args.seconds),
-            "end_to_end_latency": end_to_end_latency(work, broker.bootstrap_servers, args.rate,
-                                                     args.latency_seconds),
-        }
+        if not (args.skip_throughput and args.skip_latency):
+            with TansuBroker(port=free_port()) as broker:
+                asyncio.run(ensure_topics(broker.bootstrap_servers))
+                if not args.skip_throughput:
+                    results["intake_throughput"] = intake_throughput(work, broker.bootstrap_servers, args.seconds)
+                if not args.skip_latency:
+                    results["end_to_end_latency"] = end_to_end_latency(work, broker.bootstrap_servers, args.rate,
+                                                                       args.latency_seconds)
+        if not args.skip_year:
+            results |= year_and_replay(work, args.year_contacts, args.year_concurrency, args.year_stall,
+                                       not args.skip_replay)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

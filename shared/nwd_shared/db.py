@@ -82,12 +82,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
 
+# How long a SQLite writer waits for another's lock before "database is locked" (a 503).
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -97,6 +101,15 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Raise unless the database answers."""
+    """Raise unless the database answers (and, on SQLite, would take a write)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+        if connection.dialect.name == "sqlite":
+            # SELECT 1 reads no page, so it answers while another process holds the write lock
+            # and every write would fail: take the lock for a moment, giving up quickly.
+            await connection.exec_driver_sql("PRAGMA busy_timeout=500")
+            try:
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+                await connection.exec_driver_sql("ROLLBACK")
+            finally:
+                await connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from nwd_shared.devstack.stack import Stack
-from nwd_shared.events import TOPICS
+from nwd_shared.events import TOPICS, EnvelopeError, decode
 from nwd_shared.testing import bearer, contact_payload
 
 KEY = bearer("demo-uhsussex-key")
@@ -30,13 +29,15 @@ class Load:
 
     stack: Stack
     rate: float = 20.0
+    timeout: float = 5.0
     accepted: list[str] = field(default_factory=list)
     refused: int = 0
+    unavailable: int = 0
     server_errors: int = 0
 
     async def run(self, seconds: float) -> None:
         interval = 1 / self.rate
-        async with httpx.AsyncClient(timeout=5) as client:
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
             started = time.monotonic()
             tasks = []
             while time.monotonic() - started < seconds:
@@ -55,6 +56,7 @@ class Load:
         elif response.status_code >= 500:
             # Refused, not acknowledged: nothing to lose, but reported (a 500 should be a 503).
             self.server_errors += 1 if response.status_code != 503 else 0
+            self.unavailable += 1 if response.status_code == 503 else 0
             self.refused += 1
         else:
             raise AssertionError(f"unexpected {response.status_code}: {response.text}")
@@ -97,12 +99,12 @@ async def wait_for_end_states(stack: Stack, references: list[str], timeout: floa
     return time.monotonic() - started
 
 
-async def topic_records(bootstrap: str) -> dict[str, list]:
-    """Every record of every catalogue topic, in offset order per partition."""
+async def topic_records(bootstrap: str, topics=TOPICS) -> dict[str, list]:
+    """Every record of the topics (the catalogue's unless told), in offset order per partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(t, p) for t in TOPICS for p in sorted(consumer.partitions_for_topic(t) or ())]
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -116,26 +118,34 @@ async def topic_records(bootstrap: str) -> dict[str, list]:
 
 
 async def audit(scenario: str, stack: Stack, bootstrap: str, load: Load, recovery: float) -> Report:
-    """Count lost, duplicated (a second case for one contact) and out-of-order events."""
+    """Count lost, duplicated (a second case, referral or letter for one contact) and out-of-order events."""
     final = await statuses(stack, load.accepted)
     records = await topic_records(bootstrap)
     cases: dict[str, set[str]] = defaultdict(set)
+    # A journey's events of one type under different ce_ids: the work was done twice, not re-sent.
+    event_ids: dict[tuple[str, str], set[str]] = defaultdict(set)
     out_of_order = 0
     for batch in records.values():
-        last_time: dict[str, str] = {}
+        last_time: dict[str, object] = {}
         for record in sorted(batch, key=lambda r: (r.partition, r.offset)):
-            headers = dict(record.headers)
-            reference, at = record.key.decode(), headers.get("ce_time", b"").decode()
-            if at < last_time.get(reference, ""):
+            try:
+                event = decode(record.headers, record.value)
+            except EnvelopeError:
+                continue  # poison: dead-lettered by every consumer, part of no journey
+            reference = event.subject
+            if reference in last_time and event.time < last_time[reference]:
                 out_of_order += 1
-            last_time[reference] = max(at, last_time.get(reference, ""))
-            if headers.get("ce_type") == b"nwd.case.opened.v1":
-                cases[reference].add(json.loads(record.value)["case_id"])
+            last_time[reference] = max(event.time, last_time.get(reference, event.time))
+            event_ids[reference, event.type].add(event.id)
+            if event.type == "nwd.case.opened.v1":
+                cases[reference].add(event.data.case_id)
+    twice = {reference for (reference, _), ids in event_ids.items() if len(ids) > 1}
+    twice |= {reference for reference, ids in cases.items() if len(ids) > 1}
     accepted = set(load.accepted)
     return Report(
         scenario=scenario, accepted=len(accepted),
         reached=sum(1 for r in accepted if final.get(r) == "case_open"),
         lost=sum(1 for r in accepted if final.get(r) != "case_open"),
-        duplicated=sum(1 for r in accepted if len(cases.get(r, ())) > 1),
+        duplicated=len(accepted & twice),
         out_of_order=out_of_order, recovery_seconds=recovery, server_errors=load.server_errors,
     )

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nwd_shared.events import CloudEvent, EnvelopeError, dead_letter_topic, decode
@@ -33,6 +35,13 @@ log = logging.getLogger(__name__)
 
 # A handler applies one event inside the consumer's transaction and returns the events it causes.
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[Iterable[CloudEvent] | None]]
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a failure is the database's (down, locked, unreachable) rather than the event's."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def inbox_key(event: CloudEvent) -> str:
@@ -111,9 +120,13 @@ class EventConsumer:
             records = [record for partition in batch.values() for record in partition]
             try:
                 await self.handle(records)
-            except Exception:
+            except Exception as exc:
                 # Nothing committed: go back to the batch's first offsets and try again later.
-                log.exception("consumer %s could not handle a batch; will retry it", self.name)
+                if database_unavailable(exc):
+                    log.warning("consumer %s: database unavailable (%s); will retry the batch", self.name,
+                                type(exc).__name__)
+                else:
+                    log.exception("consumer %s could not handle a batch; will retry it", self.name)
                 for tp, partition in batch.items():
                     consumer.seek(tp, partition[0].offset)
                 await self._pause(self._settings.kafka_retry_backoff_ms / 1000)
@@ -138,19 +151,21 @@ class EventConsumer:
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a poll's records: bad ones to the dead-letter topic, the rest once each."""
         deliveries = [self._parse(record) for record in records]
+        wanted = [d for d in deliveries if d.event is not None and d.event.type in self._handlers]
+        if wanted:
+            try:
+                await self._apply(wanted)
+            except Exception as exc:
+                HANDLER_ERRORS.labels(self._service, self.name).inc()
+                if database_unavailable(exc):
+                    raise  # the poll loop retries the whole batch once the database is back
+                log.warning("consumer %s: batch failed, handling one by one", self.name, exc_info=True)
+                for delivery in wanted:
+                    await self._apply_with_retries(delivery)
+        # After the good ones, so a batch retried for the database's sake dead-letters these once.
         for delivery in deliveries:
             if delivery.event is None:
                 await self._dead_letter(delivery.record, delivery.error or "unparseable")
-        wanted = [d for d in deliveries if d.event is not None and d.event.type in self._handlers]
-        if not wanted:
-            return
-        try:
-            await self._apply(wanted)
-        except Exception:
-            HANDLER_ERRORS.labels(self._service, self.name).inc()
-            log.warning("consumer %s: batch failed, handling one by one", self.name, exc_info=True)
-            for delivery in wanted:
-                await self._apply_with_retries(delivery)
 
     def _parse(self, record: ConsumerRecord) -> Delivery:
         try:
@@ -199,6 +214,9 @@ class EventConsumer:
                 return
             except Exception as exc:
                 HANDLER_ERRORS.labels(self._service, self.name).inc()
+                # A valid event is never dead-lettered for an outage: nothing accepted is lost.
+                if database_unavailable(exc):
+                    raise
                 if attempt == attempts:
                     await self._dead_letter(delivery.record, f"{type(exc).__name__}: {exc}")
                     return

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
 
 from nwd_shared import db
 from nwd_shared import events as ev
@@ -38,11 +39,16 @@ class Harness:
         self.engine = db.create_engine(url)
         self.sessions = db.session_factory(engine=self.engine)
         self.calls: dict[str, int] = {}
+        # Reference -> how many more tries find the database down (as the driver reports it).
+        self.outage: dict[str, int] = {}
 
     async def handle(self, session, event):
         self.calls[event.subject] = self.calls.get(event.subject, 0) + 1
         if event.data.owner == "explode":
             raise RuntimeError("handler cannot apply this event")
+        if self.outage.get(event.subject, 0) > 0:
+            self.outage[event.subject] -= 1
+            raise OperationalError("INSERT INTO effect", {}, ConnectionRefusedError("the database is down"))
         await session.execute(insert(effect).values(reference=event.subject, event_id=event.id))
         return []
 
@@ -148,3 +154,14 @@ async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(h
         == harness.calls[bad.subject]
     assert await harness.effects(good.subject) == 1
     assert await harness.effects(bad.subject) == 0
+
+
+async def test_a_valid_event_waits_out_a_database_outage_and_is_never_dead_lettered(harness):
+    waiting = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    harness.outage[waiting.subject] = 10  # far more tries than the three a failing event gets
+    dead_before = counted("nwd_dead_lettered", service="test", topic=harness.topic)
+    sent = await harness.send_event(waiting)
+    await wait_until_committed(harness.bootstrap, harness.group, sent)
+    assert await harness.effects(waiting.subject) == 1
+    assert harness.calls[waiting.subject] == 11 and harness.outage[waiting.subject] == 0
+    assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before

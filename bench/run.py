@@ -45,7 +45,7 @@ def intake_throughput(work: Path, bootstrap: str, seconds: float) -> dict:
     stack = Stack(data_dir=work / "intake-only", bootstrap_servers=bootstrap, ports={"intake": intake_port},
                   extra_env=UNLIMITED)
     stack.start()
-    stack.wait_ready(timeout=120)
+    stack.wait_ready(timeout=180)
     results = {}
     try:
         for concurrency in (16, 64):
@@ -111,7 +111,7 @@ def end_to_end_latency(work: Path, bootstrap: str, rate: float, seconds: float) 
                   extra_env=UNLIMITED)
     stack.start()
     try:
-        stack.wait_ready(timeout=90)
+        stack.wait_ready(timeout=180)
         system = asyncio.run(_case_opened_latency(stack, bootstrap, rate, seconds))
     finally:
         stack.stop()
@@ -128,7 +128,7 @@ def year_and_replay(work: Path, contacts: int, concurrency: int, stall: float, w
                       ports={service: free_port() for service in SERVICES}, extra_env=UNLIMITED)
         stack.start()
         try:
-            stack.wait_ready(timeout=120)
+            stack.wait_ready(timeout=180)
             broker_pid = broker._process.pid  # the broker keeps every record in memory: worth watching
             out = {"national_year": national_year(stack, bootstrap, contacts, concurrency, stall, broker_pid)}
             if with_replay:

@@ -61,7 +61,12 @@ async def test_ended_contacts_are_anonymised_after_the_period_and_open_or_recent
 
     driver.client.clock.now = at(date(2026, 3, 1))
     spec = retention.periodic(driver.runtime.settings)
-    await run_job_once(spec, driver.runtime)
+    # The job takes a batch a run, and this module's consumer also read every earlier test's
+    # contacts while its clock stood in 2015: run it as the periodic task would, until ours are done.
+    for _ in range(200):
+        await run_job_once(spec, driver.runtime)
+        if all([(await rows(driver, r))[0].anonymised_at for r in (closed_long_ago, feedback)]):
+            break
 
     for reference in (closed_long_ago, feedback):
         contact, negotiation = await rows(driver, reference)

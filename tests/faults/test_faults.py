@@ -65,10 +65,9 @@ async def check(name: str, broker: TansuBroker, stack: Stack, load: Load, recove
     assert (report.lost, report.duplicated, report.out_of_order) == (0, 0, 0), report.line()
 
 
-# The short suite stops the door and the case owner; `make chaos` stops every service in turn.
+# The short suite stops the door; `make chaos` stops every service in turn.
 @pytest.mark.parametrize("service", [
-    "intake", "casework",
-    *(pytest.param(s, marks=pytest.mark.chaos) for s in ("triage", "referral", "learning")),
+    "intake", *(pytest.param(s, marks=pytest.mark.chaos) for s in ("casework", "triage", "referral", "learning")),
 ])
 async def test_sigterm_under_load_loses_nothing(faulty, service):
     broker, stack = faulty
@@ -80,7 +79,7 @@ async def test_sigterm_under_load_loses_nothing(faulty, service):
         assert stack.kill(service, signal.SIGTERM) == -signal.SIGTERM
         assert log.read_text().count("Application shutdown complete.") == before + 1
         stack.start_service(service)
-        await asyncio.to_thread(stack.wait_ready, 60, {service})
+        await asyncio.to_thread(stack.wait_ready, 120, {service})
 
     load, recovery = await under_load(stack, restart_gracefully)
     await check(f"SIGTERM {service}", broker, stack, load, recovery)
@@ -94,15 +93,15 @@ async def test_two_services_killed_at_once_lose_nothing(faulty):
             stack.kill(service, signal.SIGKILL)
         for service in ("referral", "casework"):
             stack.start_service(service)
-        await asyncio.to_thread(stack.wait_ready, 60, {"referral", "casework"})
+        await asyncio.to_thread(stack.wait_ready, 120, {"referral", "casework"})
 
     load, recovery = await under_load(stack, kill_two)
     await check("SIGKILL referral+casework", broker, stack, load, recovery)
 
 
-# The short suite kills one service mid-load; `make chaos` kills every service in turn.
+# The short suite kills two at once (below); `make chaos` also kills every service in turn.
 @pytest.mark.parametrize("service", [
-    "triage", *(pytest.param(s, marks=pytest.mark.chaos) for s in ("intake", "casework", "referral", "learning")),
+    pytest.param(s, marks=pytest.mark.chaos) for s in ("triage", "intake", "casework", "referral", "learning")
 ])
 async def test_sigkill_under_load_loses_nothing(faulty, service):
     broker, stack = faulty

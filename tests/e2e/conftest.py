@@ -57,7 +57,7 @@ def needs_own_processes(stack) -> None:
         pytest.skip("the deployment's logs are in its containers, not files this test can read")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def broker(tmp_path_factory):
     """The end-to-end tests' own broker (the stack's consumer groups read only their traffic),
     or the deployment's, reached at NWD_E2E_BOOTSTRAP_SERVERS."""
@@ -68,7 +68,7 @@ async def broker(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(broker, tmp_path_factory):
     """The services on free ports over the session's broker; their logs stay in `data_dir`."""
     remote = deployed()

@@ -25,7 +25,7 @@ import referral.config
 import referral.main
 import triage.config
 import triage.main
-from nwd_shared.testing import bearer, eventually, fresh_database
+from nwd_shared.testing import bearer, eventually, fresh_database, private_broker
 
 SERVICES = {
     "intake": (intake.main.create_app, intake.config.Settings, {}),
@@ -38,8 +38,11 @@ SERVICES = {
 # A caller the directory knows, so cases get past authentication into the endpoints.
 KEY = bearer("demo-wsx-council-key")
 CHECKS = [not_a_server_error, response_schema_conformance]
+# /readyz answers 503 by design whenever the database or broker is slow to answer (the service
+# must then leave the load balancer), so there only the schema is checked.
+DELIBERATE_503 = {"/readyz"}
 # Bounded and reproducible: the same cases on every run, and a failure is shrunk to a small one.
-EXAMPLES = settings(max_examples=15, derandomize=True, database=None, deadline=None,
+EXAMPLES = settings(max_examples=8, derandomize=True, database=None, deadline=None,
                     suppress_health_check=list(HealthCheck),
                     phases=[Phase.explicit, Phase.generate, Phase.shrink])
 
@@ -47,6 +50,7 @@ EXAMPLES = settings(max_examples=15, derandomize=True, database=None, deadline=N
 def run_operation(operation) -> int:
     """Valid and invalid cases of one operation against the app; returns how many ran."""
     ran = 0
+    checks = [response_schema_conformance] if operation.path in DELIBERATE_503 else CHECKS
 
     @EXAMPLES
     @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
@@ -54,7 +58,7 @@ def run_operation(operation) -> int:
     def check(case) -> None:
         nonlocal ran
         ran += 1
-        case.call_and_validate(headers=KEY, checks=CHECKS)
+        case.call_and_validate(headers=KEY, checks=checks)
 
     check()
     return ran
@@ -87,6 +91,13 @@ def start(service: str, bootstrap: str, url: str):
 async def ready(schema) -> bool:
     response = await asyncio.to_thread(asgi.get_client(schema.app).get, "/readyz")
     return response.status_code == 200
+
+
+@pytest.fixture(scope="module")
+async def broker(tmp_path_factory):
+    """A broker of this module's own, so the apps do not replay every earlier test's events."""
+    async with private_broker(tmp_path_factory) as running:
+        yield running
 
 
 # The apps' background tasks (aiokafka picks brokers at random) run on Schemathesis's thread while

@@ -187,7 +187,7 @@ def _replay_lines(r: dict) -> list[str]:
         f"{r['rebuild']['seconds']:>9.1f} {r['rebuild']['events_per_s']:>10.0f}",
         f"   rebuild / raw: {r['ratio']:.2f} (no target; the floor is the same records read and dropped)",
         f"   records on the topics {r['raw_floor']['high_watermark_total']} (fetch high watermarks); the broker's "
-        f"ListOffsets said {r['raw_floor']['listed_end_total']}, and the rebuild stops there",
+        f"ListOffsets said {r['raw_floor']['listed_end_total']}; both readers go to the watermarks",
         f"   projections identical after the rebuild: {r['projections_same']} "
         f"({r['projections_before']} before, {r['projections_after']} after)",
     ]

@@ -8,6 +8,8 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from typing import Any
 
 import httpx
@@ -16,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
+from nwd_shared.calendar import ENGLAND
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.events import CloudEvent
@@ -186,3 +189,17 @@ async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+class FakeClock:
+    """A clock the test moves; a service given it reads `now` for every action and job run."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def on(self, day: date, hour: int = 10, minute: int = 0) -> None:
+        """Move to that time in England on `day`."""
+        self.now = datetime.combine(day, clock_time(hour, minute), tzinfo=ENGLAND).astimezone(UTC)

@@ -18,6 +18,7 @@ from nwd_shared import events as ev
 from nwd_shared.app import run_job_once
 from nwd_shared.calendar import ENGLAND
 from nwd_shared.testing import (
+    FakeClock,
     bearer,
     eventually,
     fresh_database,
@@ -35,18 +36,6 @@ async def casework(request, broker, tmp_path_factory):
         yield client
 
 
-class FakeClock:
-    """A clock the test moves: casework reads `now` from it for every action and monitor run."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def on(self, day: date, hour: int = 10) -> None:
-        """Move to `hour` o'clock in England on `day`."""
-        self.now = datetime.combine(day, time(hour), tzinfo=ENGLAND).astimezone(UTC)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from nwd_shared import events as ev
 from nwd_shared.app import run_job_once
-from nwd_shared.calendar import ENGLAND
 from nwd_shared.testing import (
+    FakeClock,
     bearer,
     eventually,
     fresh_database,
@@ -38,18 +38,6 @@ async def referral(request, broker, tmp_path_factory):
         yield client
 
 
-class FakeClock:
-    """A clock the test moves: referral reads `now` from it for every proposal, answer and job run."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def on(self, day: date, hour: int = 10, minute: int = 0) -> None:
-        """Move to that time in England on `day`."""
-        self.now = datetime.combine(day, time(hour, minute), tzinfo=ENGLAND).astimezone(UTC)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -11,9 +11,9 @@ import yaml
 from casework.config import Settings
 from casework.main import create_app
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import fresh_database, running_app
+from nwd_shared.testing import FakeClock, fresh_database, running_app
 
-from ..conftest import CaseDriver, FakeClock
+from ..conftest import CaseDriver
 from .test_case_lifecycle import PLAN, dates
 
 LOCAL = {"action_plan_working_days": 10, "response_working_days": 30}

@@ -19,6 +19,7 @@ from nwd_shared import events as ev
 from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
 from nwd_shared.testing import (
+    FakeClock,
     bearer,
     contact_payload,
     eventually,
@@ -32,12 +33,6 @@ PERSONAL = ("Ann Example", "ann@example.org", "01234 567890", "Bob Example", "mi
             "someone explains", "Carer did not come")
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

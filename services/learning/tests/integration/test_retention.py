@@ -13,17 +13,11 @@ from learning.main import create_app
 from nwd_shared import events as ev
 from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
-from nwd_shared.testing import bearer, eventually, fresh_database, publish, running_app
+from nwd_shared.testing import FakeClock, bearer, eventually, fresh_database, publish, running_app
 
 COUNCIL = bearer("demo-wsx-council-key")
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

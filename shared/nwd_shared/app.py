@@ -27,7 +27,7 @@ from nwd_shared.http import (
     problem_response,
 )
 from nwd_shared.kafka import ProducerHandle
-from nwd_shared.messaging.consumer import EventConsumer, Handler
+from nwd_shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.relay import OutboxRelay
 from nwd_shared.messaging.tables import MessagingTables
@@ -60,6 +60,7 @@ class ConsumerSpec:
     name: str
     topics: Sequence[str]
     handlers: Callable[[Runtime], dict[str, Handler]]
+    prefetch: Prefetch | None = None
 
 
 # A periodic job runs in one transaction and returns the events it causes.
@@ -168,7 +169,7 @@ def build_service_app(
                 service=settings.service_name, name=settings.kafka_group_prefix + spec.name,
                 topics=spec.topics,
                 handlers=spec.handlers(runtime), sessions=runtime.sessions, tables=tables,
-                producer=producer, settings=settings, after_commit=relay.wake,
+                producer=producer, settings=settings, after_commit=relay.wake, prefetch=spec.prefetch,
             )
             for spec in consumers
         ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 # Constraint names that are stable across databases, so migrations can name what they drop.
@@ -113,3 +115,11 @@ async def ping(engine: AsyncEngine) -> None:
                 await connection.exec_driver_sql("ROLLBACK")
             finally:
                 await connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+async def load_rows(session: AsyncSession, key: InstrumentedAttribute, values: Iterable[object]) -> list:
+    """Rows of `key`'s model whose key is among `values`, in one query (identity-map warm-up)."""
+    wanted = set(values)
+    if not wanted:
+        return []
+    return list((await session.scalars(select(key.class_).where(key.in_(wanted)))).all())

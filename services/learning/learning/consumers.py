@@ -23,4 +23,5 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
 
 
 CONSUMER_NAME = "nwd-learning"
-CONSUMERS = [ConsumerSpec(name=CONSUMER_NAME, topics=list(TOPICS), handlers=handlers)]
+CONSUMERS = [ConsumerSpec(name=CONSUMER_NAME, topics=list(TOPICS), handlers=handlers,
+                          prefetch=service.prefetch)]

@@ -3,12 +3,15 @@ Never commits. Every handler may see an event twice: it guards by state, not onl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learning import actions, domain, experience, subjects
 from learning.models import CaseRecord, ContactRecord, EventFact
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, local_date
+from nwd_shared.db import load_rows
 from nwd_shared.directory import Directory
 
 
@@ -28,6 +31,14 @@ async def project(session: AsyncSession, event: ev.CloudEvent, *, calendar: Work
         return await _case_event(session, event, calendar=calendar, source=source,
                                  action_due_working_days=action_due_working_days)
     return []
+
+
+async def prefetch(session: AsyncSession, events: Sequence[ev.CloudEvent]) -> list:
+    """Load a batch's contacts and cases in two queries, so the handlers' lookups need none."""
+    contacts = await load_rows(session, ContactRecord.reference, (event.subject for event in events))
+    cases = await load_rows(session, CaseRecord.reference,
+                            (event.subject for event in events if event.topic == ev.CASES))
+    return contacts + cases
 
 
 async def _add_facts(session: AsyncSession, event: ev.CloudEvent) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
 from referral import partners, retention, service
+from referral.models import Contact, Negotiation, Ownership
 from referral.proposals import Context
 from referral.webhooks import service as webhooks
 
@@ -31,4 +33,12 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
     }
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-referral", topics=[ev.CONTACTS, ev.TRIAGE, ev.CASES], handlers=handlers)]
+async def prefetch(session, events):
+    """The contacts, ownerships and negotiations of a batch's references, in three queries."""
+    references = {event.subject for event in events}
+    return [row for model in (Contact, Ownership, Negotiation)
+            for row in await load_rows(session, model.reference, references)]
+
+
+CONSUMERS = [ConsumerSpec(name="nwd-referral", topics=[ev.CONTACTS, ev.TRIAGE, ev.CASES], handlers=handlers,
+                          prefetch=prefetch)]

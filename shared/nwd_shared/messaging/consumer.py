@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nwd_shared.events import CloudEvent, EnvelopeError, dead_letter_topic, decode
 from nwd_shared.kafka import ProducerHandle, new_consumer
-from nwd_shared.messaging.outbox import add_to_outbox
+from nwd_shared.messaging.outbox import outbox_row
 from nwd_shared.messaging.tables import MessagingTables
 from nwd_shared.metrics import (
     CONSUMER_LAG,
@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # A handler applies one event inside the consumer's transaction and returns the events it causes.
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[Iterable[CloudEvent] | None]]
+# A prefetch loads, in a few queries, the rows a batch's handlers will look up by key, so their
+# session.get() calls hit the identity map; the consumer keeps what it returns for the transaction.
+Prefetch = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[object]]
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -73,6 +76,7 @@ class EventConsumer:
         producer: ProducerHandle,
         settings: KafkaSettings,
         after_commit: Callable[[], None] = lambda: None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         self.name = name
         self._service = service
@@ -83,6 +87,7 @@ class EventConsumer:
         self._producer = producer
         self._settings = settings
         self._after_commit = after_commit
+        self._prefetch = prefetch
         self._stopping = asyncio.Event()
         self.assigned = asyncio.Event()
 
@@ -187,23 +192,34 @@ class EventConsumer:
                     )
                 ).scalars()
             )
-            now = datetime.now(UTC)
+            fresh: list[Delivery] = []
             for delivery, key in zip(deliveries, keys, strict=True):
-                event = delivery.event
                 if key in seen:
                     EVENTS_DUPLICATE.labels(self._service, self.name).inc()
-                    continue
-                seen.add(key)
+                else:
+                    seen.add(key)
+                    fresh.append(delivery)
+            if not fresh:
+                return
+            # Held until commit: the session's identity map keeps only weak references.
+            _kept = await self._prefetch(session, [d.event for d in fresh]) if self._prefetch else None
+            now = datetime.now(UTC)
+            outbox_rows: list[dict] = []
+            for delivery in fresh:
+                event = delivery.event
                 traceparent = dict(delivery.record.headers or ()).get(TRACEPARENT)
                 with consume_span(event.type, event.subject, traceparent and traceparent.decode()):
                     caused = await self._handlers[event.type](session, event)
-                    await session.execute(
-                        insert(inbox).values(
-                            consumer=self.name, event_id=key, event_type=event.type, processed_at=now
-                        )
-                    )
-                    await add_to_outbox(session, self._tables, caused or ())
-                EVENTS_CONSUMED.labels(self._service, self.name, event.type).inc()
+                    # Built inside the span, so each caused event carries its trace.
+                    outbox_rows += [outbox_row(c) for c in caused or ()]
+            # One statement each for the whole batch; outbox rows in handling order keep key order.
+            await session.execute(insert(inbox), [
+                {"consumer": self.name, "event_id": inbox_key(d.event), "event_type": d.event.type,
+                 "processed_at": now} for d in fresh])
+            if outbox_rows:
+                await session.execute(insert(self._tables.outbox), outbox_rows)
+        for delivery in fresh:
+            EVENTS_CONSUMED.labels(self._service, self.name, delivery.event.type).inc()
         self._after_commit()
 
     async def _apply_with_retries(self, delivery: Delivery) -> None:
@@ -245,4 +261,4 @@ class EventConsumer:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
 
-__all__ = ["Delivery", "EventConsumer", "Handler", "TopicPartition", "inbox_key"]
+__all__ = ["Delivery", "EventConsumer", "Handler", "Prefetch", "TopicPartition", "inbox_key"]

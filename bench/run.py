@@ -166,11 +166,17 @@ def _year_lines(y: dict) -> list[str]:
                      f"(ratio {NATIONAL_YEAR / y['contacts_per_s'] / 900:.2f})")
     else:
         lines.append(f"   target < 15 min: ratio {minutes / 15:.2f}")
-    lines.append("   service     consumed/s  published/s   peak RSS MiB   growth over 2nd half (target <= 10%)")
+    lines.append("   service       consumed/s  published/s  CPU ms/contact  peak RSS MiB   growth over 2nd half "
+                 "(target <= 10%)")
     for service, m in y["memory"].items():
         rates = y["events_per_s"].get(service)
         flows = f"{rates['consumed']:>10.0f} {rates['published']:>12.0f}" if rates else f"{'-':>10} {'-':>12}"
-        lines.append(f"   {service:<10} {flows} {m['peak_mib']:>14.0f}   {m['growth']:>+8.1%}")
+        cpu = y.get("cpu_ms_per_contact", {}).get(service)
+        cpu_text = f"{cpu:>15.1f}" if cpu is not None else f"{'-':>15}"
+        lines.append(f"   {service:<12} {flows} {cpu_text} {m['peak_mib']:>13.0f}   {m['growth']:>+8.1%}")
+    if cpu_all := y.get("cpu_ms_per_contact"):
+        lines.append(f"   CPU per contact, all processes: {sum(cpu_all.values()):.1f} ms "
+                     f"(two cores give {2000 * 900 / NATIONAL_YEAR:.1f} ms per contact for the year in 15 min)")
     if y["refused"]:
         lines.append(f"   refused and retried: {y['refused']}")
     lines.append(f"   memory: {y['memory_method']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import threading
 import time
@@ -68,6 +69,16 @@ def rss_kib(pid: int) -> int | None:
             return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     except (OSError, StopIteration):
         return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a process has used, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class MemorySampler(threading.Thread):
@@ -278,13 +289,19 @@ def national_year(stack: Stack, bootstrap: str, n: int = NATIONAL_YEAR, concurre
     pids = {service: process.pid for service, process in stack.processes.items()}
     if broker_pid:
         pids["broker"] = broker_pid
+    pids["bench client"] = os.getpid()
     sampler = MemorySampler(pids)
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     sampler.start()
     try:
         result = asyncio.run(_run(stack, bootstrap, n, concurrency, stall))
     finally:
         sampler.stopping.set()
         sampler.join()
+    # Where the machine's two cores went: CPU seconds per process over the run, per accepted contact.
+    result["cpu_ms_per_contact"] = {
+        name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(result["accepted"], 1)
+        for name, pid in pids.items() if cpu_before[name] is not None and cpu_seconds(pid) is not None}
     result["memory"] = sampler.summary()
     result["memory_method"] = ("RSS from /proc every 2 s; growth = least-squares line over the second half of "
                                "the run, its value at the end over its value at the half-way point, minus 1")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.sql.base import ExecutableOption
 
 # Constraint names that are stable across databases, so migrations can name what they drop.
 NAMING_CONVENTION = {
@@ -117,9 +118,10 @@ async def ping(engine: AsyncEngine) -> None:
                 await connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
-async def load_rows(session: AsyncSession, key: InstrumentedAttribute, values: Iterable[object]) -> list:
+async def load_rows(session: AsyncSession, key: InstrumentedAttribute, values: Iterable[object],
+                    *options: ExecutableOption) -> list:
     """Rows of `key`'s model whose key is among `values`, in one query (identity-map warm-up)."""
     wanted = set(values)
     if not wanted:
         return []
-    return list((await session.scalars(select(key.class_).where(key.in_(wanted)))).all())
+    return list((await session.scalars(select(key.class_).where(key.in_(wanted)).options(*options))).all())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import defer
+
 from intake import service
 from intake.models import Contact
 from nwd_shared import events as ev
@@ -19,8 +21,9 @@ def handlers(_: Runtime) -> dict[str, Handler]:
 
 
 async def prefetch(session, events):
-    """Every contact the batch's events move on, in one query."""
-    return await load_rows(session, Contact.reference, (event.subject for event in events))
+    """Every contact the batch's events move on, in one query (not the submission: steps never read it)."""
+    return await load_rows(session, Contact.reference, (event.subject for event in events),
+                           defer(Contact.submission))
 
 
 CONSUMERS = [ConsumerSpec(name="nwd-intake-journey", topics=ev.TOPICS, handlers=handlers, prefetch=prefetch)]

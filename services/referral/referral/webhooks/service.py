@@ -40,12 +40,17 @@ async def unsubscribe(session: AsyncSession, *, subscription_id: str, caller: Or
     await repository.cancel_pending(session, row.id)
 
 
+ACTIVE_SUBSCRIPTIONS = "nwd.referral.active_subscriptions"
+
+
 async def enqueue(session: AsyncSession, events: Iterable[ev.CloudEvent], now: datetime) -> int:
     """Stage a delivery per event and interested subscription, in the transaction that caused them."""
     feed = [event for event in events if event.type in domain.EVENT_TYPES]
     if not feed:
         return 0
-    subscriptions = await repository.active_subscriptions(session)
+    # Read once per transaction: a consumer batch stages deliveries for many events.
+    if (subscriptions := session.info.get(ACTIVE_SUBSCRIPTIONS)) is None:
+        subscriptions = session.info[ACTIVE_SUBSCRIPTIONS] = await repository.active_subscriptions(session)
     staged = 0
     for event in feed:
         for subscription in subscriptions:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -118,10 +120,66 @@ async def ping(engine: AsyncEngine) -> None:
                 await connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
+
+# Per session and model: the leading primary-key values a prefetch asked for, and every row it
+# found or a handler added since, by primary key; a lookup inside those needs no query (nor autoflush).
+PREFETCHED = "nwd.prefetched"
+
+
+@dataclass
+class _Known:
+    leading: set = field(default_factory=set)
+    rows: dict = field(default_factory=dict)
+
+
 async def load_rows(session: AsyncSession, key: InstrumentedAttribute, values: Iterable[object],
                     *options: ExecutableOption) -> list:
-    """Rows of `key`'s model whose key is among `values`, in one query (identity-map warm-up)."""
+    """Rows of `key`'s model whose `key` is among `values`, in one query; later get_row calls for
+    those values (when `key` leads the primary key) then need none."""
     wanted = set(values)
     if not wanted:
         return []
-    return list((await session.scalars(select(key.class_).where(key.in_(wanted)).options(*options))).all())
+    model = key.class_
+    rows = list((await session.scalars(select(model).where(key.in_(wanted)).options(*options))).all())
+    if _primary_key(model)[0] == key.key:
+        known = session.info.setdefault(PREFETCHED, {}).setdefault(model, _Known())
+        known.leading |= wanted
+        known.rows.update((_identity(row), row) for row in rows)
+    return rows
+
+
+async def get_row(session: AsyncSession, model: type, key: object):
+    """session.get, except that a key a prefetch already covered costs no query."""
+    identity = key if isinstance(key, tuple) else (key,)
+    known = session.info.get(PREFETCHED, {}).get(model)
+    if known is not None and identity[0] in known.leading:
+        return known.rows.get(identity)
+    return await session.get(model, key)
+
+
+def _primary_key(model: type) -> list[str]:
+    return [column.key for column in sa_inspect(model).primary_key]
+
+
+def _identity(row: object) -> tuple:
+    return tuple(getattr(row, name) for name in _primary_key(type(row)))
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _added(session: Session, instance: object) -> None:
+    """A row added after a prefetch is what later lookups of its key must find."""
+    known = session.info.get(PREFETCHED, {}).get(type(instance))
+    if known is not None:
+        identity = _identity(instance)
+        if None in identity:
+            # Its key is set later (a default): stop answering for this model rather than guess.
+            del session.info[PREFETCHED][type(instance)]
+        else:
+            known.rows[identity] = instance
+
+
+@event.listens_for(Session, "persistent_to_deleted")
+def _deleted(session: Session, instance: object) -> None:
+    known = session.info.get(PREFETCHED, {}).get(type(instance))
+    if known is not None:
+        known.rows.pop(_identity(instance), None)

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.models import Contact, IdempotencyRecord, JourneyEntry
+from nwd_shared.db import get_row
 
 
 async def get_contact(session: AsyncSession, reference: str) -> Contact | None:
-    return await session.get(Contact, reference)
+    return await get_row(session, Contact, reference)
 
 
 async def get_idempotency_record(

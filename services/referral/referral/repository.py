@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nwd_shared.db import get_row
 from referral.models import Contact, DetailAccess, Negotiation, Ownership, Referral
 
 OPEN = ("pending", "accepted")
@@ -17,15 +18,15 @@ async def get_referral(session: AsyncSession, referral_id: str) -> Referral | No
 
 
 async def get_ownership(session: AsyncSession, reference: str) -> Ownership | None:
-    return await session.get(Ownership, reference)
+    return await get_row(session, Ownership, reference)
 
 
 async def get_contact(session: AsyncSession, reference: str) -> Contact | None:
-    return await session.get(Contact, reference)
+    return await get_row(session, Contact, reference)
 
 
 async def get_negotiation(session: AsyncSession, reference: str) -> Negotiation | None:
-    return await session.get(Negotiation, reference)
+    return await get_row(session, Negotiation, reference)
 
 
 async def referrals_of(session: AsyncSession, reference: str, *, purposes: tuple[str, ...] = (),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from nwd_shared import events as ev
 from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
 from triage import service
+from triage.models import TriageDecision
 
 
 def handlers(runtime: Runtime) -> dict[str, Handler]:
@@ -16,4 +18,9 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
     return {"nwd.contact.received.v1": on_contact_received}
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-triage", topics=[ev.CONTACTS], handlers=handlers)]
+async def prefetch(session, events):
+    """The batch's earlier decisions, in one query: most contacts have none, and then none is asked again."""
+    return await load_rows(session, TriageDecision.reference, (event.subject for event in events))
+
+
+CONSUMERS = [ConsumerSpec(name="nwd-triage", topics=[ev.CONTACTS], handlers=handlers, prefetch=prefetch)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nwd_shared.db import get_row
 from triage.models import TriageDecision, TriageDecisionOrganisation
 
 
 async def get_decision(session: AsyncSession, reference: str) -> TriageDecision | None:
-    return await session.get(TriageDecision, reference)
+    return await get_row(session, TriageDecision, reference)
 
 
 async def organisations_of(session: AsyncSession, reference: str) -> list[TriageDecisionOrganisation]:

@@ -61,12 +61,18 @@ def intake_throughput(work: Path, bootstrap: str, seconds: float) -> dict:
     return results
 
 
+# The events a complaint about its receiver passes on its way to a case, one per hop.
+HOPS = ("nwd.contact.received.v1", "nwd.triage.completed.v1", "nwd.ownership.agreed.v1", "nwd.case.opened.v1")
+
+
 async def _case_opened_latency(stack: Stack, bootstrap: str, rate: float, seconds: float) -> dict:
     accepted: dict[str, float] = {}
-    opened: dict[str, float] = {}
+    seen: dict[str, dict[str, float]] = {hop: {} for hop in HOPS}
+    opened = seen["nwd.case.opened.v1"]
     watcher = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=10)
     await watcher.start()
-    partitions = [TopicPartition("nwd.cases", p) for p in watcher.partitions_for_topic("nwd.cases") or {0}]
+    partitions = [TopicPartition(topic, p) for topic in ("nwd.contacts", "nwd.triage", "nwd.referrals", "nwd.cases")
+                  for p in watcher.partitions_for_topic(topic) or {0}]
     watcher.assign(partitions)
     await watcher.seek_to_end(*partitions)
     stopping = asyncio.Event()
@@ -76,8 +82,8 @@ async def _case_opened_latency(stack: Stack, bootstrap: str, rate: float, second
             for records in (await watcher.getmany(timeout_ms=100)).values():
                 now = time.perf_counter()
                 for record in records:
-                    if dict(record.headers).get("ce_type") == b"nwd.case.opened.v1":
-                        opened.setdefault(record.key.decode(), now)
+                    if (hop := seen.get(dict(record.headers).get("ce_type", b"").decode())) is not None:
+                        hop.setdefault(record.key.decode(), now)
 
     watching = asyncio.create_task(watch())
     async with httpx.AsyncClient(timeout=10) as client:
@@ -102,8 +108,14 @@ async def _case_opened_latency(stack: Stack, bootstrap: str, rate: float, second
     await watching
     await watcher.stop()
     latencies = [opened[r] - t for r, t in accepted.items() if r in opened]
+    # Each hop's p50: from the previous event (or the 202) reaching the broker to this one.
+    hops, previous = {}, accepted
+    for hop in HOPS:
+        hops[hop] = percentile([seen[hop][r] - previous[r] for r in accepted
+                                if r in seen[hop] and r in previous], 0.5) * 1000
+        previous = seen[hop]
     return {"p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
-            "accepted": len(accepted), "opened": len(latencies)}
+            "accepted": len(accepted), "opened": len(latencies), "hop_p50_ms": hops}
 
 
 def end_to_end_latency(work: Path, bootstrap: str, rate: float, seconds: float, sustained_rate: float) -> dict:
@@ -242,11 +254,20 @@ def _latency_lines(results: dict) -> list[str]:
         f"   No Wrong Door ({e['system']['opened']}/{e['system']['accepted']} opened)"
         f"        {e['system']['p50_ms']:>8.1f} {e['system']['p99_ms']:>8.1f}",
         f"   p50 / floor: {e['p50_ratio']:.2f} (target <= 3); p99 target < 500 ms",
+        _hop_line(e["system"]),
     ] + ([
         f"   at {e['sustained_rate']:g}/s, first, on the same stack ({e['sustained']['opened']}/"
         f"{e['sustained']['accepted']} opened)   {e['sustained']['p50_ms']:>8.1f} {e['sustained']['p99_ms']:>8.1f}",
         f"   p50 / floor at {e['sustained_rate']:g}/s: {e['sustained']['p50_ms'] / e['chain_floor']['p50_ms']:.2f}",
+        _hop_line(e["sustained"]),
     ] if e.get("sustained") else [])
+
+
+def _hop_line(system: dict) -> str:
+    names = {"nwd.contact.received.v1": "received", "nwd.triage.completed.v1": "triaged",
+             "nwd.ownership.agreed.v1": "agreed", "nwd.case.opened.v1": "opened"}
+    return "   p50 per hop, ms: 202 -> " + " -> ".join(
+        f"{names[hop]} {ms:.0f}" for hop, ms in system["hop_p50_ms"].items())
 
 
 def main(argv: list[str] | None = None) -> int:

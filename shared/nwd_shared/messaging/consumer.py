@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 
 # A handler applies one event inside the consumer's transaction and returns the events it causes.
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[Iterable[CloudEvent] | None]]
-# A prefetch loads, in a few queries, the rows a batch's handlers will look up by key, so their
-# session.get() calls hit the identity map; the consumer keeps what it returns for the transaction.
+# A prefetch loads, in a few queries, the rows a batch's handlers will look up by key (see
+# nwd_shared.db.load_rows and get_row); the consumer keeps what it returns for the transaction.
 Prefetch = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[object]]
 
 

@@ -41,6 +41,12 @@ class Harness:
         self.calls: dict[str, int] = {}
         # Reference -> how many more tries find the database down (as the driver reports it).
         self.outage: dict[str, int] = {}
+        # Reference -> how many times a batch's prefetch was given it.
+        self.prefetched: dict[str, int] = {}
+
+    async def prefetch(self, session, events):
+        for event in events:
+            self.prefetched[event.subject] = self.prefetched.get(event.subject, 0) + 1
 
     async def handle(self, session, event):
         self.calls[event.subject] = self.calls.get(event.subject, 0) + 1
@@ -84,7 +90,7 @@ async def harness(request, broker, tmp_path_factory):
         producer = ProducerHandle(settings, "test-harness")
         consumer = EventConsumer(service="test", name=h.group, topics=[h.topic],
                                  handlers={"nwd.case.closed.v1": h.handle}, sessions=h.sessions,
-                                 tables=tables, producer=producer, settings=settings)
+                                 tables=tables, producer=producer, settings=settings, prefetch=h.prefetch)
         task = asyncio.create_task(consumer.run())
         await asyncio.wait_for(consumer.assigned.wait(), 30)
         yield h
@@ -105,6 +111,14 @@ async def test_duplicate_event_changes_state_once(harness):
         inbox = (await session.execute(select(tables.inbox.c.event_id).where(
             tables.inbox.c.consumer == harness.group, tables.inbox.c.event_id == f"/test#{event.id}"))).all()
     assert len(inbox) == 1
+
+
+async def test_the_prefetch_is_given_each_new_event_once_and_never_a_duplicate(harness):
+    event = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    await harness.send_event(event)
+    second = await harness.send_event(event)
+    await wait_until_committed(harness.bootstrap, harness.group, second)
+    assert harness.prefetched[event.subject] == 1
 
 
 async def test_same_id_from_another_source_is_not_a_duplicate(harness):

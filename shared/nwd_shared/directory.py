@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, get_args
@@ -159,6 +160,33 @@ class Directory(BaseModel):
 
     def pals_of(self, trust_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.kind == "pals" and o.serves == trust_id), None)
+
+    def policy_of(self, organisation_id: str) -> Policy:
+        """An organisation's local policy; the defaults if it has left the directory."""
+        organisation = self.get(organisation_id)
+        return organisation.policy if organisation else Policy()
+
+    def receiving_body(self, received_by: str) -> str:
+        """The body a contact was received by: a PALS is part of the trust it serves (reg 13(3))."""
+        organisation = self.get(received_by)
+        if organisation is not None and organisation.kind == "pals" and organisation.serves:
+            return organisation.serves
+        return received_by
+
+    def services_of(self, organisation_ids: Iterable[str]) -> set[str]:
+        """The services (health, social care) a set of responsible bodies answer for."""
+        return {s for o in organisation_ids if (org := self.get(o)) for s in org.responsible_for}
+
+    def ombudsmen_for(self, organisation_ids: Iterable[str]) -> list[Organisation]:
+        """The ombudsmen for the bodies' services: PHSO for health, LGSCO for social care, both if both."""
+        services = self.services_of(organisation_ids)
+        chosen: list[Organisation] = []
+        for service_type in ("health", "social_care"):
+            found = next((o for o in self.organisations
+                          if o.kind == "ombudsman" and service_type in o.responsible_for), None)
+            if service_type in services and found is not None and found not in chosen:
+                chosen.append(found)
+        return chosen
 
 
 class DirectoryError(RuntimeError):

@@ -30,6 +30,15 @@ Route = Literal["complaint", "safeguarding", "split", "suspended", "day_to_day",
 Purpose = Literal["ownership", "joint", "pals", "advocacy", "ombudsman", "back"]
 Outcome = Literal["upheld", "partly_upheld", "not_upheld"]
 
+# Route groups (seed 003 Appendix 2), the one home of each: a complaint case opens for these routes,
+CASE_ROUTES: frozenset[str] = frozenset({"complaint", "split", "suspended"})
+# a contact on these is handled at once and never becomes a case,
+NO_CASE_ROUTES: frozenset[str] = frozenset({"feedback", "day_to_day"})
+# and these start the local safeguarding procedures before anything else (§3.1).
+SAFEGUARDING_ROUTES: frozenset[str] = frozenset({"safeguarding", "split", "suspended"})
+# Outcomes that count as well-founded (reg 18(2)(b)).
+UPHELD: frozenset[str] = frozenset({"upheld", "partly_upheld"})
+
 
 # --- nwd.contacts -----------------------------------------------------------------------
 

@@ -1,0 +1,38 @@
+"""Who acts, and when: the one context every service's use cases receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from nwd_shared.calendar import WorkingCalendar, local_date
+from nwd_shared.directory import Directory, Policy
+
+if TYPE_CHECKING:
+    from nwd_shared.app import Runtime
+
+
+@dataclass(frozen=True)
+class Context:
+    """The caller (None for a consumer or a job), the moment read once, the calendar and directory."""
+
+    source: str
+    now: datetime
+    calendar: WorkingCalendar
+    directory: Directory
+    caller: str | None = None
+
+    @classmethod
+    def of(cls, runtime: Runtime, caller: str | None = None) -> Context:
+        """The context of a request, event or job in a running service, with `now` read once."""
+        return cls(source=runtime.settings.source, now=runtime.clock(), calendar=runtime.calendar,
+                   directory=runtime.directory, caller=caller)
+
+    @property
+    def today(self) -> date:
+        """Today's London date: deadlines count in England's days, never UTC's."""
+        return local_date(self.now)
+
+    def policy(self, organisation_id: str) -> Policy:
+        return self.directory.policy_of(organisation_id)

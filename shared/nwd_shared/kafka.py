@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from nwd_shared.events.catalogue import TOPICS, dead_letter_topic
+from nwd_shared.events.common import TOPICS, dead_letter_topic
 from nwd_shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,19 @@
-"""Event contracts: the CloudEvents envelope and the v1 catalogue."""
+"""Event contracts: the CloudEvents envelope and the v1 catalogue, one module per producer."""
 
-from nwd_shared.events.catalogue import *  # noqa: F403
-from nwd_shared.events.catalogue import dead_letter_topic, decode, topic_of  # noqa: F401
+from nwd_shared.events.cases import *  # noqa: F403
+from nwd_shared.events.catalogue import (  # noqa: F401
+    EVENT_TYPES,
+    PRODUCERS,
+    TYPE_NAMES,
+    AnyEvent,
+    decode,
+    producer_of,
+    topic_of,
+    type_name,
+)
+from nwd_shared.events.common import *  # noqa: F403
+from nwd_shared.events.contacts import *  # noqa: F403
 from nwd_shared.events.envelope import CloudEvent, EnvelopeError, EventData, Headers  # noqa: F401
+from nwd_shared.events.learning import *  # noqa: F403
+from nwd_shared.events.referrals import *  # noqa: F403
+from nwd_shared.events.triage import *  # noqa: F403

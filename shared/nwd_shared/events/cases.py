@@ -30,6 +30,8 @@ class CaseOpenedData(CaseData):
 
 
 class CaseOpened(CloudEvent):
+    """The owner opened a case; its statutory deadlines start."""
+
     topic = CASES
     type: Literal["nwd.case.opened.v1"] = "nwd.case.opened.v1"
     data: CaseOpenedData
@@ -46,6 +48,8 @@ class CaseAcknowledgedData(CaseData):
 
 
 class CaseAcknowledged(CloudEvent):
+    """The complaint was acknowledged (within three working days, reg 13(7))."""
+
     topic = CASES
     type: Literal["nwd.case.acknowledged.v1"] = "nwd.case.acknowledged.v1"
     data: CaseAcknowledgedData
@@ -60,6 +64,8 @@ class CaseActionPlanIssuedData(CaseData):
 
 
 class CaseActionPlanIssued(CloudEvent):
+    """The individual complaints action plan was sent."""
+
     topic = CASES
     type: Literal["nwd.case.action_plan_issued.v1"] = "nwd.case.action_plan_issued.v1"
     data: CaseActionPlanIssuedData
@@ -73,6 +79,8 @@ class CaseExtendedData(CaseData):
 
 
 class CaseExtended(CloudEvent):
+    """The response date moved, with the reason told to the complainant."""
+
     topic = CASES
     type: Literal["nwd.case.extended.v1"] = "nwd.case.extended.v1"
     data: CaseExtendedData
@@ -86,12 +94,16 @@ class CaseSuspensionData(CaseData):
 
 
 class CaseSuspended(CloudEvent):
+    """The case paused, for example while a safeguarding enquiry runs."""
+
     topic = CASES
     type: Literal["nwd.case.suspended.v1"] = "nwd.case.suspended.v1"
     data: CaseSuspensionData
 
 
 class CaseResumed(CloudEvent):
+    """A suspended case resumed; its deadlines move by the days it was paused."""
+
     topic = CASES
     type: Literal["nwd.case.resumed.v1"] = "nwd.case.resumed.v1"
     data: CaseSuspensionData
@@ -112,6 +124,8 @@ class CaseRespondedData(CaseData):
 
 
 class CaseResponded(CloudEvent):
+    """The owner sent its response, with the outcome."""
+
     topic = CASES
     type: Literal["nwd.case.responded.v1"] = "nwd.case.responded.v1"
     data: CaseRespondedData
@@ -131,6 +145,8 @@ class CaseClosedData(CaseData):
 
 
 class CaseClosed(CloudEvent):
+    """The case closed: resolved, withdrawn or transferred to another owner."""
+
     topic = CASES
     type: Literal["nwd.case.closed.v1"] = "nwd.case.closed.v1"
     data: CaseClosedData
@@ -144,6 +160,8 @@ class CaseDeadlineBreachedData(CaseData):
 
 
 class CaseDeadlineBreached(CloudEvent):
+    """A statutory deadline passed with its step not done."""
+
     topic = CASES
     type: Literal["nwd.case.deadline_breached.v1"] = "nwd.case.deadline_breached.v1"
     data: CaseDeadlineBreachedData
@@ -155,6 +173,8 @@ class CaseEscalatedData(CaseData):
 
 
 class CaseEscalated(CloudEvent):
+    """The complainant took the complaint to an ombudsman."""
+
     topic = CASES
     type: Literal["nwd.case.escalated.v1"] = "nwd.case.escalated.v1"
     data: CaseEscalatedData

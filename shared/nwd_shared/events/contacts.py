@@ -46,6 +46,8 @@ class ContactReceivedData(EventData):
 
 
 class ContactReceived(CloudEvent):
+    """A contact was recorded at one of the doors and given its reference."""
+
     topic = CONTACTS
     type: Literal["nwd.contact.received.v1"] = "nwd.contact.received.v1"
     data: ContactReceivedData

@@ -23,12 +23,16 @@ class LearningActionData(EventData):
 
 
 class LearningActionRaised(CloudEvent):
+    """A learning action was raised from a complaint."""
+
     topic = LEARNING
     type: Literal["nwd.learning.action_raised.v1"] = "nwd.learning.action_raised.v1"
     data: LearningActionData
 
 
 class LearningActionCompleted(CloudEvent):
+    """A learning action was completed."""
+
     topic = LEARNING
     type: Literal["nwd.learning.action_completed.v1"] = "nwd.learning.action_completed.v1"
     data: LearningActionData

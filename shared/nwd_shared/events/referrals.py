@@ -30,12 +30,16 @@ class ReferralData(EventData):
 
 
 class ReferralProposed(CloudEvent):
+    """An organisation was asked to take, or contribute to, a contact."""
+
     topic = REFERRALS
     type: Literal["nwd.referral.proposed.v1"] = "nwd.referral.proposed.v1"
     data: ReferralData
 
 
 class ReferralAccepted(CloudEvent):
+    """The addressed organisation accepted a referral."""
+
     topic = REFERRALS
     type: Literal["nwd.referral.accepted.v1"] = "nwd.referral.accepted.v1"
     data: ReferralData
@@ -47,6 +51,8 @@ class ReferralDeclinedData(ReferralData):
 
 
 class ReferralDeclined(CloudEvent):
+    """The addressed organisation declined a referral, with a reason or a suggestion."""
+
     topic = REFERRALS
     type: Literal["nwd.referral.declined.v1"] = "nwd.referral.declined.v1"
     data: ReferralDeclinedData
@@ -57,6 +63,8 @@ class ReferralEscalatedData(ReferralData):
 
 
 class ReferralEscalated(CloudEvent):
+    """A referral was not answered in time and went to the escalation contact."""
+
     topic = REFERRALS
     type: Literal["nwd.referral.escalated.v1"] = "nwd.referral.escalated.v1"
     data: ReferralEscalatedData
@@ -76,6 +84,8 @@ class OwnershipAgreedData(EventData):
 
 
 class OwnershipAgreed(CloudEvent):
+    """The organisations agreed who owns a complaint (the lead) and who contributes."""
+
     topic = REFERRALS
     type: Literal["nwd.ownership.agreed.v1"] = "nwd.ownership.agreed.v1"
     data: OwnershipAgreedData

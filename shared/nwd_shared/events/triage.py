@@ -34,6 +34,8 @@ class TriageDecisionData(EventData):
 
 
 class TriageCompleted(CloudEvent):
+    """Triage decided the route, the safeguarding categories and the responsible organisations."""
+
     topic = TRIAGE
     type: Literal["nwd.triage.completed.v1"] = "nwd.triage.completed.v1"
     data: TriageDecisionData
@@ -47,6 +49,8 @@ class TriageOverriddenData(TriageDecisionData):
 
 
 class TriageOverridden(CloudEvent):
+    """A person replaced triage's decision, with a reason."""
+
     topic = TRIAGE
     type: Literal["nwd.triage.overridden.v1"] = "nwd.triage.overridden.v1"
     data: TriageOverriddenData
@@ -64,6 +68,8 @@ class SafeguardingReferredData(EventData):
 
 
 class SafeguardingReferred(CloudEvent):
+    """The council was asked to start its safeguarding procedures for a contact."""
+
     topic = TRIAGE
     type: Literal["nwd.safeguarding.referred.v1"] = "nwd.safeguarding.referred.v1"
     data: SafeguardingReferredData

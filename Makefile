@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: install run test test-unit test-e2e compose-e2e bench chaos lint migrate clean
+.PHONY: asyncapi install run test test-unit test-e2e compose-e2e bench chaos lint migrate clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -16,7 +16,12 @@ $(UV):
 	$(UV) sync --python python3
 	@touch $@
 
-install: .venv/.installed  ## create .venv and install every package from uv.lock
+# Packages from the npm registry (the AsyncAPI JSON Schema), exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+install: .venv/.installed node_modules/.installed  ## create .venv and node_modules from the lock files
 
 run: install  ## the broker and all five services in the foreground; Ctrl-C stops them
 	$(UV) run --no-sync python -m nwd_shared.devstack.stack
@@ -43,7 +48,10 @@ migrate: install  ## bring every service's SQLite database under .data/ to the l
 	for s in intake triage casework referral learning; do $(UV) run --no-sync python -m $$s migrate; done
 
 clean:
-	rm -rf .venv $(TOOLS) .data .pytest_cache
+	rm -rf .venv $(TOOLS) .data .pytest_cache node_modules
 
 bench: install  ## throughput and latency against floors measured in the same run (not part of make test)
 	$(UV) run --no-sync python -m bench.run
+
+asyncapi: install  ## regenerate docs/asyncapi.yaml from the event catalogue
+	$(UV) run --no-sync python -m nwd_shared.events.asyncapi docs/asyncapi.yaml

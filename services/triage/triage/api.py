@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from nwd_shared import audit
 from nwd_shared.app import RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
+from nwd_shared.context import Context
 from nwd_shared.events import Route
 from triage import service
 from triage.models import TriageDecision
@@ -24,14 +25,14 @@ def _view(row: TriageDecision) -> TriageView:
 
 @router.get("", response_model=TriageList)
 async def list_triage(
-    caller: CurrentOrganisation, work: Work, request: Request,
+    caller: CurrentOrganisation, work: Work, runtime: RuntimeDep, request: Request,
     needs_review: bool | None = None, route: Route | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str | None, Query(max_length=32)] = None,
 ) -> TriageList:
     """The caller's decisions, oldest first: `needs_review=true` is its review queue."""
-    rows, next_after = await service.decisions_for(work.session, caller, needs_review=needs_review, route=route,
-                                                   limit=limit, after=after)
+    rows, next_after = await service.decisions_for(work.session, Context.of(runtime, caller.id),
+                                                   needs_review=needs_review, route=route, limit=limit, after=after)
     for row in rows:  # each decision listed is a read of its safeguarding evidence
         await audit.record(work.session, audit_table, request, action="read", resource="triage_decision",
                            reference=row.reference)
@@ -39,9 +40,10 @@ async def list_triage(
 
 
 @router.get("/{reference}", response_model=TriageView)
-async def get_triage(reference: str, caller: CurrentOrganisation, work: Work, request: Request) -> TriageView:
+async def get_triage(reference: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
+                     request: Request) -> TriageView:
     """The triage decision, its reasons and the safeguarding evidence."""
-    row = await service.visible_decision(work.session, reference, caller)
+    row = await service.visible_decision(work.session, Context.of(runtime, caller.id), reference)
     await audit.record(work.session, audit_table, request, action="read", resource="triage_decision",
                        reference=reference)
     return _view(row)
@@ -53,10 +55,8 @@ async def override_triage(
     request: Request,
 ) -> TriageView:
     """Override the route and responsible organisations, with a reason."""
-    row, caused = await service.override(
-        work.session, reference=reference, caller=caller, change=body, directory=runtime.directory,
-        source=runtime.settings.source, now=runtime.clock(),
-    )
+    row, caused = await service.override(work.session, Context.of(runtime, caller.id), reference=reference,
+                                         change=body)
     await work.emit(caused)
     await audit.record(work.session, audit_table, request, action="update", resource="triage_decision",
                        reference=reference)

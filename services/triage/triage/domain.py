@@ -16,9 +16,8 @@ from triage.responsibility import Responsibility, resolve, safeguarding_council
 from triage.rules.cues import complaint_sentences, says
 from triage.rules.safeguarding import CATEGORIES, UNSPECIFIED, Reading, Sign, label, read
 
-SAFEGUARDING_ROUTES: frozenset[str] = frozenset({"safeguarding", "split", "suspended"})
 # Routes under which the complaints procedure applies, so the person's consent matters.
-_COMPLAINT_ROUTES = frozenset({"complaint", "split", "suspended", "pals"})
+_COMPLAINT_ROUTES = ev.CASE_ROUTES | {"pals"}
 _ORAL = frozenset({"phone", "in_person"})
 _ROUTE_WORDS = {
     "complaint": "complaint", "safeguarding": "safeguarding only", "split": "safeguarding and a separate complaint",
@@ -77,7 +76,7 @@ def triage(contact: ev.ContactReceivedData, directory: Directory) -> Decision:
         notes.add(reason)
     notes.review |= responsible.needs_review
     council = None
-    if route in SAFEGUARDING_ROUTES:
+    if route in ev.SAFEGUARDING_ROUTES:
         org, why, review = safeguarding_council(contact.concerns, responsible, received_by=contact.received_by,
                                                 directory=directory)
         council = org.id if org is not None else None
@@ -237,7 +236,7 @@ def _out_of_time(contact: ev.ContactReceivedData, route: str, notes: _Notes) -> 
     notes.add(f"The events were on {contact.event_date.isoformat()}, more than 12 months before the contact "
               f"was received on {received_on.isoformat()}: out of time unless there is good reason for the delay "
               "and a fair investigation is still possible (reg 12); flagged, not rejected")
-    if route in SAFEGUARDING_ROUTES:
+    if route in ev.SAFEGUARDING_ROUTES:
         notes.add("The time limit does not apply to safeguarding")
     if says("noticed_later", contact.description):
         notes.add("The description suggests it came to the complainant's notice later: the 12 months run from "

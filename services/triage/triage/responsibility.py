@@ -82,14 +82,6 @@ def _resolve(directory: Directory, concern: ev.Concern, receiver: Organisation |
     return None, "does not say which organisation or area it is about", True
 
 
-def _interim_owner(directory: Directory, received_by: str) -> str:
-    """Who holds an unresolved concern meanwhile: the receiver, or the trust of a receiving PALS."""
-    receiver = directory.get(received_by)
-    if receiver is not None and receiver.kind == "pals" and receiver.serves:
-        return receiver.serves
-    return received_by
-
-
 def resolve(concerns: list[ev.Concern], *, received_by: str, directory: Directory) -> Responsibility:
     """Resolve every concern; the organisation with most concerns comes first."""
     result = Responsibility()
@@ -99,7 +91,7 @@ def resolve(concerns: list[ev.Concern], *, received_by: str, directory: Director
         org, why, review = _resolve(directory, concern, receiver)
         prefix = f"Concern {number}" if len(concerns) > 1 else "The concern"
         if org is None:
-            holder = _interim_owner(directory, received_by)
+            holder = directory.receiving_body(received_by)  # holds an unresolved concern meanwhile
             result.reasons.append(f"{prefix} {why}: {holder} stays responsible until a person decides")
             counts[holder] += 1
         else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
-from nwd_shared.directory import Directory, Organisation
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
+from nwd_shared.directory import Directory
+from nwd_shared.errors import FieldError, Forbidden, Invalid, NotFound
 from triage import domain, repository
 from triage.models import TriageDecision, TriageDecisionOrganisation
 from triage.responsibility import Responsibility, safeguarding_council
@@ -28,9 +27,9 @@ def _decision_data(row: TriageDecision) -> dict:
     )
 
 
-def _referral(row: TriageDecision, *, source: str, now: datetime, reasons: list[str]) -> ev.SafeguardingReferred:
+def _referral(row: TriageDecision, ctx: Context, reasons: list[str]) -> ev.SafeguardingReferred:
     return ev.SafeguardingReferred(
-        source=source, subject=row.reference, time=now,
+        source=ctx.source, subject=row.reference, time=ctx.now,
         data=ev.SafeguardingReferredData(
             reference=row.reference, organisation_id=row.safeguarding_referred_to,
             categories=row.safeguarding_categories, reasons=reasons, received_by=row.received_by,
@@ -58,20 +57,18 @@ async def _share(session: AsyncSession, row: TriageDecision, *, new: bool) -> No
                     for o in wanted if o not in have)
 
 
-async def triage_contact(
-    session: AsyncSession, event: ev.ContactReceived, *, directory: Directory, source: str, now: datetime
-) -> list[ev.CloudEvent]:
+async def triage_contact(session: AsyncSession, ctx: Context, event: ev.ContactReceived) -> list[ev.CloudEvent]:
     """Decide a received contact; safeguarding referral first, then the decision."""
     if await repository.get_decision(session, event.subject) is not None:
         return []  # already decided, e.g. the same contact re-sent under a new event id
-    decision = domain.triage(event.data, directory)
+    decision = domain.triage(event.data, ctx.directory)
     row = TriageDecision(
         reference=event.subject, received_by=event.data.received_by, received_at=event.data.received_at,
         kind=event.data.kind, route=decision.route,
         safeguarding_categories=decision.safeguarding_categories,
         responsible_organisations=decision.responsible_organisations, reasons=decision.reasons,
         out_of_time=decision.out_of_time, needs_consent=decision.needs_consent,
-        needs_review=decision.needs_review, decided_at=now, wants_advocacy=decision.wants_advocacy,
+        needs_review=decision.needs_review, decided_at=ctx.now, wants_advocacy=decision.wants_advocacy,
         consent_to_share=decision.consent_to_share, areas=decision.areas,
         concern_count=decision.concern_count, safeguarding_evidence=decision.evidence,
         safeguarding_referred_to=decision.safeguarding_council, summary=decision.summary,
@@ -80,27 +77,26 @@ async def triage_contact(
     await _share(session, row, new=True)
     caused: list[ev.CloudEvent] = []
     if row.safeguarding_referred_to:
-        caused.append(_referral(row, source=source, now=now,
-                                reasons=[r for r in decision.reasons if "afeguarding" in r]))
-    caused.append(ev.TriageCompleted(source=source, subject=row.reference, time=now,
+        caused.append(_referral(row, ctx, reasons=[r for r in decision.reasons if "afeguarding" in r]))
+    caused.append(ev.TriageCompleted(source=ctx.source, subject=row.reference, time=ctx.now,
                                      data=ev.TriageDecisionData(**_decision_data(row))))
     return caused
 
 
-async def visible_decision(session: AsyncSession, reference: str, caller: Organisation) -> TriageDecision:
-    """A decision the caller may see; 404 otherwise (contract.md)."""
+async def visible_decision(session: AsyncSession, ctx: Context, reference: str) -> TriageDecision:
+    """A decision the caller may see; NotFound otherwise (contract.md)."""
     row = await repository.get_decision(session, reference)
-    if row is None or caller.id not in visible_to(row):
-        raise Problem(404, f"no triage decision for {reference}")
+    if row is None or ctx.caller not in visible_to(row):
+        raise NotFound(f"no triage decision for {reference}")
     return row
 
 
 async def decisions_for(
-    session: AsyncSession, caller: Organisation, *, needs_review: bool | None, route: str | None,
+    session: AsyncSession, ctx: Context, *, needs_review: bool | None, route: str | None,
     limit: int, after: str | None,
 ) -> tuple[list[TriageDecision], str | None]:
     """A page of the caller's decisions, oldest first, and the reference to continue after."""
-    rows = await repository.decisions_for(session, caller.id, needs_review=needs_review, route=route,
+    rows = await repository.decisions_for(session, ctx.caller, needs_review=needs_review, route=route,
                                           limit=limit + 1, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -108,71 +104,70 @@ async def decisions_for(
 
 
 def _check_change(change: OverrideIn, directory: Directory) -> list[str] | None:
-    """The new responsible organisations, if any: known responsible bodies only (422 otherwise)."""
+    """The new responsible organisations, if any: known responsible bodies only (Invalid otherwise)."""
     if change.responsible_organisations is None:
         return None
     organisations = list(dict.fromkeys(change.responsible_organisations))
     errors = []
     for position, organisation_id in enumerate(organisations):
+        field = f"body.responsible_organisations.{position}"
         org = directory.get(organisation_id)
         if org is None:
-            errors.append({"field": f"responsible_organisations.{position}", "message": "unknown organisation"})
+            errors.append(FieldError(field, "unknown organisation", "unknown_organisation"))
         elif not org.is_responsible_body:
-            errors.append({"field": f"responsible_organisations.{position}",
-                           "message": f"a {org.kind} is never responsible for a complaint"})
+            errors.append(FieldError(field, f"a {org.kind} is never responsible for a complaint",
+                                     "not_responsible_body"))
     if errors:
-        raise Problem(422, "responsible organisations must be responsible bodies in the directory",
-                      errors=errors)
+        raise Invalid(*errors, detail="responsible organisations must be responsible bodies in the directory")
     return organisations
 
 
 async def override(
-    session: AsyncSession, *, reference: str, caller: Organisation, change: OverrideIn,
-    directory: Directory, source: str, now: datetime,
+    session: AsyncSession, ctx: Context, *, reference: str, change: OverrideIn,
 ) -> tuple[TriageDecision, list[ev.CloudEvent]]:
     """A person sets the route (and the responsible organisations), with a reason; the reasons keep the history."""
-    row = await visible_decision(session, reference, caller)
-    if caller.id != row.received_by and caller.id not in row.responsible_organisations:
-        raise Problem(403, "only the receiving or a responsible organisation may change the triage decision")
+    row = await visible_decision(session, ctx, reference)
+    caller, directory = ctx.caller, ctx.directory
+    if caller != row.received_by and caller not in row.responsible_organisations:
+        raise Forbidden("only the receiving or a responsible organisation may change the triage decision")
     organisations = _check_change(change, directory) or row.responsible_organisations
     if change.route == "pals" and not any(directory.pals_of(o) for o in organisations):
-        raise Problem(422, "none of the responsible organisations has a PALS",
-                      errors=[{"field": "route", "message": "no PALS serves the responsible organisations"}])
+        raise Invalid(FieldError("body.route", "no PALS serves the responsible organisations", "no_pals"),
+                      detail="none of the responsible organisations has a PALS")
     previous_route, previous_organisations = row.route, list(row.responsible_organisations)
     row.route = change.route
     row.responsible_organisations = organisations
     if change.safeguarding_categories is not None:
         row.safeguarding_categories = list(dict.fromkeys(change.safeguarding_categories))
-    row.reasons = [*row.reasons, f"overridden by {caller.id}: {change.reason}"]
+    row.reasons = [*row.reasons, f"overridden by {caller}: {change.reason}"]
     row.needs_review = False
-    row.overridden_by = caller.id
-    row.decided_at = now
+    row.overridden_by = caller
+    row.decided_at = ctx.now
     caused: list[ev.CloudEvent] = []
-    if row.route in domain.SAFEGUARDING_ROUTES and row.safeguarding_referred_to is None:
-        caused += _refer_on_override(row, directory, source=source, now=now)
+    if row.route in ev.SAFEGUARDING_ROUTES and row.safeguarding_referred_to is None:
+        caused += _refer_on_override(row, ctx)
     row.summary = domain.summarise(row.route, row.safeguarding_categories, organisations=organisations,
                                    out_of_time=row.out_of_time)
     await _share(session, row, new=False)
     caused.append(ev.TriageOverridden(
-        source=source, subject=reference, time=now,
+        source=ctx.source, subject=reference, time=ctx.now,
         data=ev.TriageOverriddenData(**_decision_data(row), previous_route=previous_route,
-                                     overridden_by=caller.id, reason=change.reason,
+                                     overridden_by=caller, reason=change.reason,
                                      previous_responsible_organisations=previous_organisations),
     ))
     return row, caused
 
 
-def _refer_on_override(row: TriageDecision, directory: Directory, *, source: str, now: datetime) -> list[ev.CloudEvent]:
+def _refer_on_override(row: TriageDecision, ctx: Context) -> list[ev.CloudEvent]:
     """A person moved the contact into safeguarding: the council must be asked now (seed 003 §3.1)."""
     concerns = [ev.Concern(service_type="social_care", area=a) for a in row.areas]
     council, why, uncertain = safeguarding_council(
         concerns, Responsibility(organisations=list(row.responsible_organisations)),
-        received_by=row.received_by, directory=directory)
+        received_by=row.received_by, directory=ctx.directory)
     reason = f"Safeguarding referral: {why}"
     row.reasons = [*row.reasons, reason]
     row.needs_review = uncertain
     if council is None:
         return []
     row.safeguarding_referred_to = council.id
-    return [_referral(row, source=source, now=now,
-                      reasons=["A person decided the contact needs safeguarding procedures", reason])]
+    return [_referral(row, ctx, reasons=["A person decided the contact needs safeguarding procedures", reason])]

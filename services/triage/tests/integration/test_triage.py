@@ -157,7 +157,7 @@ async def test_only_responsible_bodies_may_be_made_responsible_and_only_by_those
     no_pals = await triage.post(url, headers=COUNCIL, json={"route": "pals", "reason": "quick fix"})
     stranger = await triage.post(url, headers=TRUST, json={"route": "feedback", "reason": "not ours"})
     assert [r.status_code for r in (pals, unknown, no_pals, stranger)] == [422, 422, 422, 404]
-    assert pals.json()["errors"][0]["field"] == "responsible_organisations.0"
+    assert pals.json()["errors"][0]["field"] == "body.responsible_organisations.0"
 
 
 async def test_overriding_into_safeguarding_refers_it_to_the_council(triage, broker):

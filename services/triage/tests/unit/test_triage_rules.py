@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from nwd_shared.directory import load_directory
-from nwd_shared.events import ContactReceivedData
+from nwd_shared.events import SAFEGUARDING_ROUTES, ContactReceivedData
 from nwd_shared.settings import ServiceSettings
-from triage.domain import SAFEGUARDING_ROUTES, triage
+from triage.domain import triage
 
 RECEIVED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

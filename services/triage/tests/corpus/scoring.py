@@ -10,7 +10,8 @@ import yaml
 
 from nwd_shared import events as ev
 from nwd_shared.directory import Directory
-from triage.domain import SAFEGUARDING_ROUTES, Decision, triage
+from nwd_shared.events import SAFEGUARDING_ROUTES
+from triage.domain import Decision, triage
 from triage.rules.safeguarding import CATEGORIES
 
 CORPUS = Path(__file__).parent / "contacts.yaml"

@@ -83,11 +83,11 @@ class JwksVerifier:
 
 def directory_of(request: Request) -> Directory:
     """The organisation directory loaded at start."""
-    return request.app.state.directory
+    return request.app.state.runtime.directory
 
 
 async def _caller_from_token(request: Request, token: str) -> Caller:
-    verifier: JwksVerifier | None = getattr(request.app.state, "jwks", None)
+    verifier: JwksVerifier | None = request.app.state.runtime.jwks
     if verifier is not None and token.count(".") == 2:
         try:
             claims = await verifier.verify(token)
@@ -115,7 +115,7 @@ async def authenticate(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an API key is required: Authorization: Bearer <key>")
     caller = await _caller_from_token(request, credentials.credentials)
-    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    limiter: RateLimiter | None = request.app.state.runtime.rate_limiter
     if limiter is not None:
         wait = limiter.retry_after(f"{caller.organisation.id}/{caller.credential_id}")
         if wait is not None:

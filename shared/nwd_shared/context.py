@@ -10,7 +10,7 @@ from nwd_shared.calendar import WorkingCalendar, local_date
 from nwd_shared.directory import Directory, Policy
 
 if TYPE_CHECKING:
-    from nwd_shared.app import Runtime
+    from nwd_shared.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +28,57 @@ _TITLES = {
     422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }
+
+
+# The errors every service endpoint may answer, declared in each OpenAPI document.
+ERROR_STATUSES = (401, 403, 404, 409, 422, 429, 503)
+
+
+class FieldError(BaseModel):
+    """One invalid field: request validation and a use case's `Invalid` both give this shape."""
+
+    field: str
+    message: str
+    type: str
+
+
+class ProblemDetails(BaseModel):
+    """An application/problem+json body (RFC 9457); extensions such as `checks` may follow."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = "about:blank"
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    errors: list[FieldError] = Field(default=[], description="Each invalid field, on a 422")
+
+
+def _problem_schemas() -> dict[str, dict]:
+    schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), "Problem": schema}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` declaring these statuses as problem+json bodies."""
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {status: {"description": _TITLES[status], "content": content} for status in statuses}
+
+
+ERROR_RESPONSES = problem_responses(*ERROR_STATUSES)
+
+
+def declare_problem_schemas(app: FastAPI) -> None:
+    """Add the Problem schema the declared error responses refer to to the app's OpenAPI components."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(_problem_schemas())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class Problem(Exception):

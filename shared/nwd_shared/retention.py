@@ -11,8 +11,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
-from nwd_shared.app import PeriodicSpec, Runtime
 from nwd_shared.messaging.tables import MessagingTables
+from nwd_shared.runtime import PeriodicSpec, Runtime
 
 log = structlog.get_logger(__name__)
 
@@ -20,8 +20,6 @@ log = structlog.get_logger(__name__)
 ANONYMISED = "[anonymised]"
 # Rows anonymised per run: a backlog is worked off over several runs, never in one long transaction.
 BATCH_SIZE = 500
-# Routes on which no case follows: the contact's handling ends at its triage decision.
-NO_CASE_ROUTES = frozenset({"feedback", "day_to_day"})
 
 
 def cutoff(now: datetime, years: int) -> datetime:
@@ -43,7 +41,8 @@ def ends(event: ev.CloudEvent) -> bool | None:
         case ev.ReferralAccepted() if event.data.outcome == "returned":
             return False
         case ev.TriageCompleted() | ev.TriageOverridden():
-            return event.data.route in NO_CASE_ROUTES
+            # On these routes no case follows: the contact's handling ends at its triage decision.
+            return event.data.route in ev.NO_CASE_ROUTES
         case ev.CaseOpened():
             return False
     return None

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from casework import safeguarding, service
 from nwd_shared import events as ev
-from nwd_shared.app import ConsumerSpec, Runtime
+from nwd_shared.context import Context
 from nwd_shared.messaging.consumer import Handler
+from nwd_shared.runtime import ConsumerSpec, Runtime
 
 
 def handlers(runtime: Runtime) -> dict[str, Handler]:
     async def on_ownership_agreed(session, event):
-        return await service.open_case(session, event, calendar=runtime.calendar,
-                                       source=runtime.settings.source, now=runtime.clock())
+        return await service.open_case(session, event, Context.of(runtime))
 
     async def on_triage_overridden(session, event):
-        return await safeguarding.on_triage_overridden(
-            session, event, calendar=runtime.calendar, directory=runtime.directory,
-            source=runtime.settings.source, now=runtime.clock())
+        return await safeguarding.on_triage_overridden(session, event, Context.of(runtime))
 
     return {"nwd.ownership.agreed.v1": on_ownership_agreed,
             "nwd.triage.overridden.v1": on_triage_overridden}

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from casework import letters, retention
+from casework import retention
 from casework.api import router
 from casework.config import Settings
 from casework.consumers import CONSUMERS
 from casework.deadlines import deadline_monitor
 from casework.letters.api import router as letters_router
 from casework.models import messaging
+from casework.runtime import CaseworkRuntime
 from nwd_shared.app import build_service_app
 from nwd_shared.calendar import Clock, system_clock
 
@@ -22,11 +23,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     """The casework app."""
     settings = settings or Settings()
-    app = build_service_app(
+    return build_service_app(
         settings=settings, title="No Wrong Door: casework", tables=messaging,
         migrations_dir=MIGRATIONS, routers=[router, letters_router], consumers=CONSUMERS,
         periodic=[deadline_monitor(settings.deadline_monitor_interval_seconds), retention.periodic(settings)],
-        clock=clock,
+        clock=clock, runtime_type=CaseworkRuntime,
     )
-    app.state.letters = letters.Letters(settings.letter_templates_dir)
-    return app

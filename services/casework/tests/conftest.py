@@ -15,8 +15,8 @@ from casework.deadlines import deadline_monitor
 from casework.main import create_app
 from nwd_shared import db
 from nwd_shared import events as ev
-from nwd_shared.app import run_job_once
 from nwd_shared.calendar import ENGLAND
+from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import (
     FakeClock,
     bearer,

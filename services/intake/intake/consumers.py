@@ -7,9 +7,9 @@ from sqlalchemy.orm import defer
 from intake import service
 from intake.models import Contact
 from nwd_shared import events as ev
-from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
+from nwd_shared.runtime import ConsumerSpec, Runtime
 
 
 def handlers(_: Runtime) -> dict[str, Handler]:

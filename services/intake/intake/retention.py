@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.models import Contact
 from nwd_shared import retention
-from nwd_shared.app import PeriodicSpec, Runtime
+from nwd_shared.runtime import PeriodicSpec, Runtime
 
 # What the submission keeps: the categories statistics are made of, never names or words.
 KEPT = {"kind", "channel", "received_at", "relationship", "organisation_id", "service_type", "area",

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from learning import service
+from learning.config import Settings
 from nwd_shared import events as ev
-from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.messaging.consumer import Handler
+from nwd_shared.runtime import ConsumerSpec, Runtime
 
 TOPICS = (ev.CONTACTS, ev.TRIAGE, ev.REFERRALS, ev.CASES)
 
 
-def handlers(runtime: Runtime) -> dict[str, Handler]:
+def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
     settings = runtime.settings
 
     async def on_event(session, event):
         return await service.project(
             session, event, calendar=runtime.calendar, directory=runtime.directory,
-            action_due_working_days=getattr(settings, "learning_action_due_working_days", 40),
+            action_due_working_days=settings.learning_action_due_working_days,
             source=settings.source)
 
     return {name: on_event for name in ev.TYPE_NAMES if ev.topic_of(name) in TOPICS}

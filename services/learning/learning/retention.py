@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learning.models import CaseRecord, ExperienceLink
 from nwd_shared import retention
-from nwd_shared.app import PeriodicSpec, Runtime
 from nwd_shared.calendar import local_date
+from nwd_shared.runtime import PeriodicSpec, Runtime
 
 
 async def anonymise_comments(session: AsyncSession, runtime: Runtime, cutoff: datetime, now: datetime) -> int:

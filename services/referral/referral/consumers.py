@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from nwd_shared import events as ev
-from nwd_shared.app import ConsumerSpec, Runtime
 from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
+from nwd_shared.runtime import ConsumerSpec, Runtime
 from referral import partners, retention, service
 from referral.models import Contact, Negotiation, Ownership
 from referral.proposals import Context

@@ -7,14 +7,15 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
-from nwd_shared.app import PeriodicSpec, Runtime
 from nwd_shared.calendar import local_date
+from nwd_shared.runtime import PeriodicSpec, Runtime
 from referral import repository, service
+from referral.config import Settings
 from referral.proposals import Context, event_for, shared_personal_data
 from referral.webhooks import service as webhooks
 
 
-async def chase_unanswered(session: AsyncSession, runtime: Runtime) -> list[ev.CloudEvent]:
+async def chase_unanswered(session: AsyncSession, runtime: Runtime[Settings]) -> list[ev.CloudEvent]:
     """Remind before the time-out; at it, escalate to the sender's customer relations."""
     ctx = Context.of(runtime)
     events: list[ev.CloudEvent] = []
@@ -29,7 +30,7 @@ async def chase_unanswered(session: AsyncSession, runtime: Runtime) -> list[ev.C
         events.append(event_for(ev.ReferralEscalated, row, ctx, reason=(
             f"no answer from {row.to_organisation} by {local_date(row.due_at).isoformat()}: "
             f"{row.from_organisation} stays interim owner and reviews it")))
-    wait = timedelta(seconds=getattr(runtime.settings, "contact_wait_seconds", 300.0))
+    wait = timedelta(seconds=runtime.settings.contact_wait_seconds)
     for negotiation in await repository.waiting_for_contact(session, ctx.now - wait):
         events += await service.start(session, ctx, negotiation, None)
     await webhooks.enqueue(session, events, ctx.now)

@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
-from nwd_shared.app import Runtime
-from nwd_shared.calendar import WorkingCalendar
-from nwd_shared.directory import Directory, Policy
+from nwd_shared.errors import NotFound
 from referral import domain, repository
+from referral.context import Context
+from referral.domain import NegotiationState
 from referral.models import Contact, Negotiation, Ownership, Referral
 
+# States in which the contact is in the complaints procedure, so advocacy can support it.
+_IN_PROCEDURE = frozenset({NegotiationState.NEGOTIATING, NegotiationState.AGREED, NegotiationState.ESCALATED})
 # Purposes that are answered within the local protocol's time-out; an ombudsman keeps its own pace.
 TIMED_PURPOSES = frozenset({"ownership", "joint", "pals", "advocacy", "back"})
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every use case needs from the running service, with `now` read once."""
-
-    source: str
-    now: datetime
-    directory: Directory
-    calendar: WorkingCalendar
-    lead_rule: tuple[domain.LeadCriterion, ...] = domain.DEFAULT_LEAD_RULE
-
-    @classmethod
-    def of(cls, runtime: Runtime) -> Context:
-        return cls(source=runtime.settings.source, now=runtime.clock(), directory=runtime.directory,
-                   calendar=runtime.calendar,
-                   lead_rule=tuple(getattr(runtime.settings, "lead_rule", domain.DEFAULT_LEAD_RULE)))
-
-    def policy_of(self, organisation_id: str) -> Policy:
-        organisation = self.directory.get(organisation_id)
-        return organisation.policy if organisation else Policy()
 
 
 def contact_data(contact: Contact | None) -> ev.ContactReceivedData | None:
@@ -78,6 +58,14 @@ def event_for(event_type: type[ev.CloudEvent], row: Referral, ctx: Context, **da
                       data=data_type(**referral_data(row) | data))
 
 
+async def party_referral(session: AsyncSession, referral_id: str, caller_id: str) -> Referral:
+    """A referral the caller sent or received; to anyone else it does not exist."""
+    row = await repository.get_referral(session, referral_id)
+    if row is None or caller_id not in {row.from_organisation, row.to_organisation}:
+        raise NotFound(f"no referral {referral_id}")
+    return row
+
+
 def new_referral(session: AsyncSession, ctx: Context, *, reference: str, from_organisation: str,
                  to_organisation: str, purpose: str, kind: str, route: str, role: str | None = None,
                  request_reason: str | None = None, status: str = "pending",
@@ -86,7 +74,7 @@ def new_referral(session: AsyncSession, ctx: Context, *, reference: str, from_or
     """A referral row; a pending one gets its reminder and time-out from the sender's policy."""
     due_at = remind_at = None
     if status == "pending" and purpose in TIMED_PURPOSES:
-        policy = ctx.policy_of(from_organisation)
+        policy = ctx.policy(from_organisation)
         due_at = domain.answer_due(ctx.now, timeout_working_days=policy.referral_timeout_working_days,
                                    calendar=ctx.calendar)
         remind_at = domain.reminder_due(ctx.now, timeout_working_days=policy.referral_timeout_working_days,
@@ -120,7 +108,7 @@ def agree(session: AsyncSession, ctx: Context, negotiation: Negotiation, *, owne
           ownership: Ownership | None = None) -> ev.OwnershipAgreed:
     """Ownership agreed: the owner's statutory clock starts when it received the contact."""
     decision = decision_of(negotiation)
-    negotiation.state, negotiation.lead, negotiation.updated_at = "agreed", owner, ctx.now
+    domain.agree(negotiation, owner=owner, now=ctx.now)
     previous_owner = ownership.owner if ownership is not None else None
     if ownership is None:
         session.add(Ownership(reference=negotiation.reference, received_by=negotiation.received_by, owner=owner,
@@ -139,7 +127,7 @@ def agree(session: AsyncSession, ctx: Context, negotiation: Negotiation, *, owne
 
 async def maybe_agree(session: AsyncSession, ctx: Context, negotiation: Negotiation) -> list[ev.CloudEvent]:
     """Agree once the lead has accepted and every contributor has answered (reg 9)."""
-    if negotiation.state != "negotiating" or negotiation.lead_accepted_at is None:
+    if negotiation.state != NegotiationState.NEGOTIATING or negotiation.lead_accepted_at is None:
         return []
     rows = await repository.referrals_of(session, negotiation.reference, purposes=("joint",))
     asked = [r for r in rows if r.role == "contributor" and r.status != "withdrawn"]
@@ -157,16 +145,16 @@ async def maybe_agree(session: AsyncSession, ctx: Context, negotiation: Negotiat
 async def maybe_refer_advocacy(session: AsyncSession, ctx: Context, negotiation: Negotiation,
                                contact: Contact | None) -> list[ev.CloudEvent]:
     """Advocacy, when wanted, once the contact is in the complaints procedure: support, never owner."""
-    if contact is None or not contact.wants_advocacy or negotiation.route not in domain.CASE_ROUTES:
+    if contact is None or not contact.wants_advocacy or negotiation.route not in ev.CASE_ROUTES:
         return []
-    if negotiation.state not in {"negotiating", "agreed", "escalated"}:
+    if negotiation.state not in _IN_PROCEDURE:
         return []
     if await repository.referrals_of(session, negotiation.reference, purposes=("advocacy",)):
         return []
-    advocate = domain.advocacy_for(concerns_of(contact), negotiation.received_by, ctx.directory)
+    decision = decision_of(negotiation)
+    advocate = domain.advocacy_for(decision, ctx.directory)
     if advocate is None:
         return []
-    decision = decision_of(negotiation)
     return [propose(session, ctx, contact=contact, reference=negotiation.reference,
                     from_organisation=negotiation.received_by, to_organisation=advocate, purpose="advocacy",
                     kind=decision.kind, route=decision.route)]

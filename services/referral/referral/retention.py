@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared import retention
-from nwd_shared.app import PeriodicSpec, Runtime
+from nwd_shared.runtime import PeriodicSpec, Runtime
 from referral.models import Contact, Negotiation, Referral, WebhookDelivery
 from referral.proposals import Context
 
@@ -31,7 +31,7 @@ async def anonymise_ended(session: AsyncSession, runtime: Runtime, cutoff: datet
     # Handling that ends here: resolved by PALS, or a route on which no case follows.
     ended_here = select(Negotiation.reference).where(
         or_(Negotiation.state == "closed",
-            and_(Negotiation.state == "no_case", Negotiation.route.in_(retention.NO_CASE_ROUTES))),
+            and_(Negotiation.state == "no_case", Negotiation.route.in_(ev.NO_CASE_ROUTES))),
         Negotiation.updated_at < cutoff)
     # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
     due = (await session.execute(

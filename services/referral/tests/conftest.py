@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from nwd_shared import events as ev
-from nwd_shared.app import run_job_once
+from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import (
     FakeClock,
     bearer,

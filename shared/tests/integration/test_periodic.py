@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from nwd_shared import db
 from nwd_shared import events as ev
-from nwd_shared.app import PeriodicSpec, run_job_once, run_periodic
+from nwd_shared.runtime import PeriodicSpec, run_job_once, run_periodic
 from nwd_shared.testing import eventually
 
 from .conftest import effect, metadata, tables

@@ -11,10 +11,10 @@ from jinja2 import TemplateError
 from casework import repository, service
 from casework.letters.context import KINDS, TITLES, LetterFacts, context_for, unavailable
 from casework.letters.pdf import to_pdf
-from casework.letters.render import Letters
 from casework.models import audit as audit_table
+from casework.runtime import CaseworkRuntimeDep
 from nwd_shared import audit
-from nwd_shared.app import RuntimeDep, Work
+from nwd_shared.app import Work
 from nwd_shared.auth import CurrentOrganisation
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
@@ -55,7 +55,7 @@ def wants_pdf(accept: str | None) -> bool | None:
 
 @router.get("/{case_id}/letters/{kind}", responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
 async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentOrganisation,
-                     work: Work, runtime: RuntimeDep,
+                     work: Work, runtime: CaseworkRuntimeDep,
                      accept: str | None = Header(default=None)) -> Response:
     """A letter to the complainant: acknowledgement, action-plan, extension, six-months, final-response."""
     session = work.session
@@ -78,13 +78,12 @@ async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentO
     owner = directory.get(case.owner)
     facts = LetterFacts(
         case=case, organisation_name=owner.name if owner else case.owner, today=today,
-        usual_working_days=service.policy_of(directory, case.owner).response_working_days,
-        extensions=extensions, ombudsman=service.ombudsman_for(directory, case.owner),
+        usual_working_days=directory.policy_of(case.owner).response_working_days,
+        extensions=extensions, ombudsman=next(iter(directory.ombudsmen_for([case.owner])), None),
         contributor_names=[(directory.get(c).name if directory.get(c) else c) for c in case.contributors],
     )
-    letters: Letters = request.app.state.letters
     try:
-        markup = letters.html(kind, case.owner, context_for(kind, facts), pdf=bool(pdf))
+        markup = runtime.letters.html(kind, case.owner, context_for(kind, facts), pdf=bool(pdf))
     except TemplateError as exc:
         # An organisation's own template is broken: say which, not a bare 500.
         raise Problem(500, f"the {kind} letter template of {case.owner} cannot be used: {exc}") from exc

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from casework import retention
 from casework.models import Case, CaseExtension
-from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
+from nwd_shared.runtime import run_job_once
 
 PLAN = {"subject": "missed home care visits", "understanding": "Visits to your mother were missed.",
         "desired_outcome": "Visits happen as planned.", "steps": ["Read the records", "Ask the agency", "Meet you"]}

@@ -16,8 +16,8 @@ from intake.main import create_app
 from intake.models import Contact
 from nwd_shared import db
 from nwd_shared import events as ev
-from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
+from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import (
     FakeClock,
     bearer,

@@ -11,8 +11,8 @@ from learning import retention
 from learning.config import Settings
 from learning.main import create_app
 from nwd_shared import events as ev
-from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
+from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import FakeClock, bearer, eventually, fresh_database, publish, running_app
 
 COUNCIL = bearer("demo-wsx-council-key")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from nwd_shared.app import PeriodicSpec, Runtime
+from nwd_shared.runtime import PeriodicSpec, Runtime
 from referral.models import WebhookAttempt, WebhookDelivery
 from referral.webhooks import domain, repository
 

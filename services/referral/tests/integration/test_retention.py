@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from nwd_shared import events as ev
-from nwd_shared.app import run_job_once
 from nwd_shared.retention import ANONYMISED
+from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import eventually, private_broker, publish
 from referral import retention
 from referral.models import Contact, Negotiation

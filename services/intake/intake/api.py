@@ -12,7 +12,7 @@ from intake.schemas import AuditEntry, ContactAccepted, ContactIn, ContactView, 
 from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
@@ -29,11 +29,11 @@ async def post_contact(
     idempotency_key: Annotated[str | None, Header(max_length=255, min_length=1)] = None,
 ) -> ContactAccepted:
     """Record a contact once; the caller is the receiving organisation."""
-    contact = await service.receive_contact(
-        work, receiver=caller, contact=body, idempotency_key=idempotency_key,
-        directory=runtime.directory, now=runtime.clock(), source=runtime.settings.source,
+    contact, caused = await service.receive_contact(
+        work.session, Context.of(runtime, caller.id), contact=body, idempotency_key=idempotency_key,
         clock_skew_seconds=runtime.settings.clock_skew_seconds,
     )
+    await work.emit(caused)
     await audit.record(work.session, audit_table, request, action="create", resource="contact",
                        reference=contact.reference)
     response.headers["Location"] = f"/v1/contacts/{contact.reference}"
@@ -44,12 +44,11 @@ async def post_contact(
 
 
 @router.get("/{reference}", response_model=ContactView)
-async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, request: Request) -> ContactView:
+async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
+                      request: Request) -> ContactView:
     """The contact's whole journey, for the organisations involved in it (404 to anyone else)."""
     session = work.session
-    contact = await repository.get_contact(session, reference)
-    if contact is None or not service.can_see(contact, caller):
-        raise Problem(404, f"no contact {reference} for {caller.id}")
+    contact = await service.visible_contact(session, Context.of(runtime, caller.id), reference)
     await audit.record(session, audit_table, request, action="read", resource="contact", reference=reference)
     journey = await repository.journey_of(session, reference)
     return ContactView(
@@ -63,9 +62,8 @@ async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, r
 
 @router.get("/{reference}/audit", response_model=list[AuditEntry],
             dependencies=[require_scope("customer-relations")])
-async def get_audit_trail(reference: str, caller: CurrentOrganisation, session: ReadSession) -> list[AuditEntry]:
+async def get_audit_trail(reference: str, caller: CurrentOrganisation, session: ReadSession,
+                          runtime: RuntimeDep) -> list[AuditEntry]:
     """Who read or changed this contact at intake: for the owning organisation's customer relations."""
-    contact = await repository.get_contact(session, reference)
-    if contact is None or contact.owner != caller.id:
-        raise Problem(404, f"no contact {reference} for {caller.id}")
+    await service.owned_contact(session, Context.of(runtime, caller.id), reference)
     return [AuditEntry.model_validate(row) for row in await audit.trail(session, audit_table, reference)]

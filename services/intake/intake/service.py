@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -13,80 +13,71 @@ from intake.models import Contact, IdempotencyRecord, JourneyEntry
 from intake.schemas import ContactIn
 from nwd_shared import events as ev
 from nwd_shared import retention
-from nwd_shared.app import UnitOfWork
-from nwd_shared.directory import Directory, Organisation
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
+from nwd_shared.directory import Organisation
+from nwd_shared.errors import Conflict, FieldError, Invalid, NotFound
 
 log = structlog.get_logger(__name__)
 
 
-def _validate_against_directory(contact: ContactIn, directory: Directory, now: datetime, skew: int) -> None:
-    errors = []
-    for index, concern in enumerate(contact.concerns):
-        if concern.organisation_id and directory.get(concern.organisation_id) is None:
-            errors.append({"field": f"body.concerns.{index}.organisation_id",
-                           "message": f"unknown organisation {concern.organisation_id!r}",
-                           "type": "unknown_organisation"})
-    if contact.received_at and contact.received_at > now + timedelta(seconds=skew):
-        errors.append({"field": "body.received_at", "message": "must not be in the future",
-                       "type": "future_date"})
-    if contact.event_date and contact.event_date > now.date():
-        errors.append({"field": "body.event_date", "message": "must not be in the future",
-                       "type": "future_date"})
+def _validate_against_directory(contact: ContactIn, ctx: Context, skew: int) -> None:
+    """What the request's schema cannot check: organisations in the directory, dates not in the future."""
+    errors = [
+        FieldError(f"body.concerns.{index}.organisation_id", f"unknown organisation {concern.organisation_id!r}",
+                   "unknown_organisation")
+        for index, concern in enumerate(contact.concerns)
+        if concern.organisation_id and ctx.directory.get(concern.organisation_id) is None
+    ]
+    if contact.received_at and contact.received_at > ctx.now + timedelta(seconds=skew):
+        errors.append(FieldError("body.received_at", "must not be in the future", "future_date"))
+    if contact.event_date and contact.event_date > ctx.now.date():
+        errors.append(FieldError("body.event_date", "must not be in the future", "future_date"))
     if errors:
-        raise Problem(422, f"{len(errors)} invalid field(s)", errors=errors)
+        raise Invalid(*errors)
 
 
 async def receive_contact(
-    work: UnitOfWork,
-    *,
-    receiver: Organisation,
-    contact: ContactIn,
-    idempotency_key: str | None,
-    directory: Directory,
-    now: datetime,
-    source: str,
+    session: AsyncSession, ctx: Context, *, contact: ContactIn, idempotency_key: str | None,
     clock_skew_seconds: int,
-) -> Contact:
-    """Store a contact and stage `contact.received`; a repeated Idempotency-Key returns the first."""
-    _validate_against_directory(contact, directory, now, clock_skew_seconds)
-    session = work.session
+) -> tuple[Contact, list[ev.CloudEvent]]:
+    """Store a contact received by the caller and return `contact.received`; a repeated Idempotency-Key
+    returns the first contact and no event."""
+    _validate_against_directory(contact, ctx, clock_skew_seconds)
+    receiver, now = ctx.caller, ctx.now
     submission = contact.model_dump(mode="json")
     fingerprint = domain.request_fingerprint(submission)
     if idempotency_key is not None:
-        previous = await repository.get_idempotency_record(session, receiver.id, idempotency_key)
+        previous = await repository.get_idempotency_record(session, receiver, idempotency_key)
         if previous is not None:
             if previous.request_sha256 != fingerprint:
-                raise Problem(409, "this Idempotency-Key was used with a different request body")
-            return await repository.get_contact(session, previous.reference)
+                raise Conflict("this Idempotency-Key was used with a different request body")
+            return await repository.get_contact(session, previous.reference), []
 
     received_at = contact.received_at or now
     reference = domain.new_reference()
     row = Contact(
-        reference=reference, received_by=receiver.id, received_at=received_at, kind=contact.kind,
-        channel=contact.channel, submission=submission, status="received", owner=receiver.id,
+        reference=reference, received_by=receiver, received_at=received_at, kind=contact.kind,
+        channel=contact.channel, submission=submission, status="received", owner=receiver,
         contributors=[], route=None, visible_to=[], updated_at=now,
     )
     session.add(row)
     if idempotency_key is not None:
-        session.add(IdempotencyRecord(organisation_id=receiver.id, key=idempotency_key,
+        session.add(IdempotencyRecord(organisation_id=receiver, key=idempotency_key,
                                       request_sha256=fingerprint, reference=reference, created_at=now))
     try:
         await session.flush()
     except IntegrityError as exc:
         # Another request with the same key won the race; the partner retries and gets its answer.
-        raise Problem(409, "a request with this Idempotency-Key is being handled; retry shortly") from exc
-    await work.emit([
-        ev.ContactReceived(
-            source=source, subject=reference, time=now,
-            data=ev.ContactReceivedData(
-                **submission | {"reference": reference, "received_by": receiver.id, "received_at": received_at}
-            ),
-        )
-    ])
-    log.info("contact received", reference=reference, received_by=receiver.id, kind=contact.kind,
+        raise Conflict("a request with this Idempotency-Key is being handled; retry shortly") from exc
+    received = ev.ContactReceived(
+        source=ctx.source, subject=reference, time=now,
+        data=ev.ContactReceivedData(
+            **submission | {"reference": reference, "received_by": receiver, "received_at": received_at}
+        ),
+    )
+    log.info("contact received", reference=reference, received_by=receiver, kind=contact.kind,
              channel=contact.channel)
-    return row
+    return row, [received]
 
 
 def can_see(contact: Contact, organisation: Organisation) -> bool:
@@ -97,6 +88,23 @@ def can_see(contact: Contact, organisation: Organisation) -> bool:
         return False
     # An advocacy service a referral names sees personal data only with the complainant's consent.
     return organisation.kind != "advocacy" or bool(contact.submission.get("consent_to_share"))
+
+
+async def visible_contact(session: AsyncSession, ctx: Context, reference: str) -> Contact:
+    """A contact the caller may see; NotFound otherwise, so no one learns that it exists."""
+    contact = await repository.get_contact(session, reference)
+    caller = ctx.directory.get(ctx.caller)
+    if contact is None or caller is None or not can_see(contact, caller):
+        raise NotFound(f"no contact {reference} for {ctx.caller}")
+    return contact
+
+
+async def owned_contact(session: AsyncSession, ctx: Context, reference: str) -> Contact:
+    """A contact the caller owns (its audit trail is the owner's customer relations' only)."""
+    contact = await repository.get_contact(session, reference)
+    if contact is None or contact.owner != ctx.caller:
+        raise NotFound(f"no contact {reference} for {ctx.caller}")
+    return contact
 
 
 async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:

@@ -33,22 +33,21 @@ from casework.schemas import (
     ResponseIn,
     ResumeIn,
 )
-from casework.service import Acting
 from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 WRITE = [require_scope("cases:write")]
 
 
-def _acting(caller: CurrentOrganisation, runtime: RuntimeDep) -> Acting:
-    return Acting(caller=caller.id, now=runtime.clock(), calendar=runtime.calendar,
-                  directory=runtime.directory, source=runtime.settings.source)
+def _context(caller: CurrentOrganisation, runtime: RuntimeDep) -> Context:
+    return Context.of(runtime, caller=caller.id)
 
 
-ActingDep = Annotated[Acting, Depends(_acting)]
+# The calling organisation acts, at the moment the request's clock reads.
+ContextDep = Annotated[Context, Depends(_context)]
 
 
 def _live_alerts(case: Case, alerts) -> list[AlertView]:
@@ -62,8 +61,8 @@ def _live_alerts(case: Case, alerts) -> list[AlertView]:
     return list(live.values())
 
 
-async def _view(session: AsyncSession, case: Case, acting: Acting) -> CaseView:
-    owner = acting.caller == case.owner
+async def _view(session: AsyncSession, case: Case, ctx: Context) -> CaseView:
+    owner = ctx.caller == case.owner
     extensions = await repository.extensions_of(session, case.id)
     return CaseView(
         id=case.id, reference=case.reference, owner=case.owner, contributors=case.contributors,
@@ -78,9 +77,9 @@ async def _view(session: AsyncSession, case: Case, acting: Acting) -> CaseView:
                                   new_respond_by=e.new_respond_by, reason=e.reason) for e in extensions],
         responded_on=case.responded_on, outcome=case.outcome, on_time=case.on_time, closed_on=case.closed_on,
         escalated_on=case.escalated_on,
-        contributions=await joint.parts_for(session, case, acting.caller, acting.today),
+        contributions=await joint.parts_for(session, case, ctx.caller, ctx.today),
         alerts=_live_alerts(case, await repository.alerts_of(session, [case.id])),
-        letters=[k for k in KINDS if unavailable(k, case, extensions, acting.today) is None] if owner else [],
+        letters=[k for k in KINDS if unavailable(k, case, extensions, ctx.today) is None] if owner else [],
         unreasonably_persistent=case.unreasonably_persistent if owner else None,
     )
 
@@ -90,29 +89,29 @@ async def _read(work: Work, request: Request, case: Case, resource: str = "case"
                        reference=case.reference)
 
 
-async def _done(work: Work, request: Request, resource: str, acting: Acting, done: service.Done) -> CaseView:
+async def _done(work: Work, request: Request, resource: str, ctx: Context, done: service.Done) -> CaseView:
     case, events = done
     await work.emit(events)
     await audit.record(work.session, audit_table, request, action="update", resource=resource,
                        reference=case.reference)
-    return await _view(work.session, case, acting)
+    return await _view(work.session, case, ctx)
 
 
 @router.get("", response_model=CaseList)
-async def find_cases(acting: ActingDep, work: Work, request: Request,
+async def find_cases(ctx: ContextDep, work: Work, request: Request,
                      reference: str = Query(max_length=32)) -> CaseList:
     """The case for a contact reference, if the caller owns or contributes to it."""
     case = await repository.case_for_reference(work.session, reference)
-    if case is None or not service.can_see(case, acting.caller):
+    if case is None or not domain.can_see(case, ctx.caller):
         return CaseList(items=[])
     await _read(work, request, case)
-    return CaseList(items=[await _view(work.session, case, acting)])
+    return CaseList(items=[await _view(work.session, case, ctx)])
 
 
 @router.get("/alerts", response_model=AlertList)
-async def alerts(acting: ActingDep, session: ReadSession) -> AlertList:
+async def alerts(ctx: ContextDep, session: ReadSession) -> AlertList:
     """Warnings and breaches of the caller's cases that still await their response."""
-    cases = {c.id: c for c in await repository.open_cases_of(session, acting.caller)}
+    cases = {c.id: c for c in await repository.open_cases_of(session, ctx.caller)}
     raised = await repository.alerts_of(session, list(cases))
     items = [view for case in cases.values()
              for view in _live_alerts(case, [a for a in raised if a.case_id == case.id])]
@@ -120,19 +119,18 @@ async def alerts(acting: ActingDep, session: ReadSession) -> AlertList:
 
 
 @router.get("/{case_id}", response_model=CaseView)
-async def get_case(case_id: str, acting: ActingDep, work: Work, request: Request) -> CaseView:
+async def get_case(case_id: str, ctx: ContextDep, work: Work, request: Request) -> CaseView:
     """One case with its deadlines."""
-    case = await service.visible_case(work.session, case_id, acting.caller)
+    case = await service.visible_case(work.session, case_id, ctx.caller)
     await _read(work, request, case)
-    return await _view(work.session, case, acting)
+    return await _view(work.session, case, ctx)
 
 
 @router.get("/{case_id}/record", response_model=RecordView)
-async def get_record(case_id: str, acting: ActingDep, work: Work, request: Request) -> RecordView:
+async def get_record(case_id: str, ctx: ContextDep, work: Work, request: Request) -> RecordView:
     """The reg 17 record of a complaint."""
-    case = await service.visible_case(work.session, case_id, acting.caller)
-    if case.owner != acting.caller:
-        raise Problem(403, "the record is the owner's")
+    case = await service.visible_case(work.session, case_id, ctx.caller)
+    domain.check_owner(case, ctx.caller, "the record is the owner's")
     await _read(work, request, case, "case.record")
     extensions = await repository.extensions_of(work.session, case.id)
     return RecordView(
@@ -145,111 +143,109 @@ async def get_record(case_id: str, acting: ActingDep, work: Work, request: Reque
 
 
 @router.post("/{case_id}/acknowledge", response_model=CaseView, dependencies=WRITE)
-async def acknowledge(case_id: str, request: Request, acting: ActingDep, work: Work,
+async def acknowledge(case_id: str, request: Request, ctx: ContextDep, work: Work,
                       body: AcknowledgeIn | None = None) -> CaseView:
     """Acknowledge (reg 13): the offer to discuss, and the likely response period."""
-    done = await service.acknowledge(work.session, case_id=case_id, body=body or AcknowledgeIn(),
-                                     acting=acting)
-    return await _done(work, request, "case.acknowledge", acting, done)
+    done = await service.acknowledge(work.session, ctx, case_id=case_id, body=body or AcknowledgeIn())
+    return await _done(work, request, "case.acknowledge", ctx, done)
 
 
 @router.post("/{case_id}/action-plan", response_model=CaseView, dependencies=WRITE)
-async def action_plan(case_id: str, request: Request, body: ActionPlanIn, acting: ActingDep,
+async def action_plan(case_id: str, request: Request, body: ActionPlanIn, ctx: ContextDep,
                       work: Work) -> CaseView:
     """Issue the Individual Complaints Action Plan; over the usual timescale it needs a reason."""
-    done = await service.issue_action_plan(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.action-plan", acting, done)
+    done = await service.issue_action_plan(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.action-plan", ctx, done)
 
 
 @router.post("/{case_id}/action-plan/comments", response_model=CaseView, dependencies=WRITE)
-async def action_plan_comments(case_id: str, request: Request, body: CommentsIn, acting: ActingDep,
+async def action_plan_comments(case_id: str, request: Request, body: CommentsIn, ctx: ContextDep,
                                work: Work) -> CaseView:
     """Record the complainant's comments on the action plan."""
-    done = await service.record_plan_comments(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.action-plan.comments", acting, done)
+    done = await service.record_plan_comments(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.action-plan.comments", ctx, done)
 
 
 @router.post("/{case_id}/extend", response_model=CaseView, dependencies=WRITE)
-async def extend(case_id: str, request: Request, body: ExtendIn, acting: ActingDep, work: Work) -> CaseView:
+async def extend(case_id: str, request: Request, body: ExtendIn, ctx: ContextDep, work: Work) -> CaseView:
     """A new response date with its reason; the extension letter tells the complainant."""
-    done = await service.extend(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.extend", acting, done)
+    done = await service.extend(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.extend", ctx, done)
 
 
 @router.post("/{case_id}/response", response_model=CaseView, dependencies=WRITE)
-async def response(case_id: str, request: Request, body: ResponseIn, acting: ActingDep,
+async def response(case_id: str, request: Request, body: ResponseIn, ctx: ContextDep,
                    work: Work) -> CaseView:
     """The final response (reg 14)."""
-    done = await service.respond(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.response", acting, done)
+    done = await service.respond(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.response", ctx, done)
 
 
 @router.post("/{case_id}/close", response_model=CaseView, dependencies=WRITE)
-async def close(case_id: str, request: Request, acting: ActingDep, work: Work,
+async def close(case_id: str, request: Request, ctx: ContextDep, work: Work,
                 body: CloseIn | None = None) -> CaseView:
     """Close the case; the closed event carries the case-record summary."""
-    done = await service.close(work.session, case_id=case_id, body=body or CloseIn(), acting=acting)
-    return await _done(work, request, "case.close", acting, done)
+    done = await service.close(work.session, ctx, case_id=case_id, body=body or CloseIn())
+    return await _done(work, request, "case.close", ctx, done)
 
 
 @router.post("/{case_id}/escalate", response_model=CaseView, dependencies=WRITE)
-async def escalate(case_id: str, request: Request, body: EscalateIn, acting: ActingDep,
+async def escalate(case_id: str, request: Request, body: EscalateIn, ctx: ContextDep,
                    work: Work) -> CaseView:
     """The complainant remains dissatisfied: refer to the ombudsman."""
-    done = await service.escalate(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.escalate", acting, done)
+    done = await service.escalate(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.escalate", ctx, done)
 
 
 @router.post("/{case_id}/unreasonably-persistent", response_model=CaseView,
              dependencies=[require_scope("customer-relations")])
-async def persistent_flag(case_id: str, request: Request, body: PersistentFlagIn, acting: ActingDep,
+async def persistent_flag(case_id: str, request: Request, body: PersistentFlagIn, ctx: ContextDep,
                           work: Work) -> CaseView:
     """Customer relations sets or clears the unreasonably persistent flag, with a reason."""
-    done = await service.set_persistent_flag(work.session, case_id=case_id, body=body, acting=acting)
-    return await _done(work, request, "case.unreasonably-persistent", acting, done)
+    done = await service.set_persistent_flag(work.session, ctx, case_id=case_id, body=body)
+    return await _done(work, request, "case.unreasonably-persistent", ctx, done)
 
 
 @router.post("/{case_id}/suspend", response_model=CaseView, dependencies=WRITE)
-async def suspend(case_id: str, request: Request, body: ReasonIn, acting: ActingDep, work: Work) -> CaseView:
+async def suspend(case_id: str, request: Request, body: ReasonIn, ctx: ContextDep, work: Work) -> CaseView:
     """Safeguarding found entwined with the complaint: pause its response clock."""
-    done = await safeguarding.suspend_case(work.session, case_id=case_id, reason=body.reason, acting=acting)
-    return await _done(work, request, "case.suspend", acting, done)
+    done = await safeguarding.suspend_case(work.session, ctx, case_id=case_id, reason=body.reason)
+    return await _done(work, request, "case.suspend", ctx, done)
 
 
 @router.post("/{case_id}/resume", response_model=CaseView, dependencies=WRITE)
-async def resume(case_id: str, request: Request, acting: ActingDep, work: Work,
+async def resume(case_id: str, request: Request, ctx: ContextDep, work: Work,
                  body: ResumeIn | None = None) -> CaseView:
     """Safeguarding concluded: the clock runs again and its dates move by the paused working days."""
     reason = (body or ResumeIn()).reason
-    done = await safeguarding.resume_case(work.session, case_id=case_id, reason=reason, acting=acting)
-    return await _done(work, request, "case.resume", acting, done)
+    done = await safeguarding.resume_case(work.session, ctx, case_id=case_id, reason=reason)
+    return await _done(work, request, "case.resume", ctx, done)
 
 
 @router.get("/{case_id}/contributions", response_model=list[ContributionView])
-async def contributions(case_id: str, acting: ActingDep, work: Work,
+async def contributions(case_id: str, ctx: ContextDep, work: Work,
                         request: Request) -> list[ContributionView]:
     """The parts of a joint complaint: outstanding, overdue or submitted."""
-    case = await service.visible_case(work.session, case_id, acting.caller)
+    case = await service.visible_case(work.session, case_id, ctx.caller)
     await _read(work, request, case, "case.contributions")
-    return await joint.parts_for(work.session, case, acting.caller, acting.today)
+    return await joint.parts_for(work.session, case, ctx.caller, ctx.today)
 
 
 @router.post("/{case_id}/contributions", response_model=ContributionView, dependencies=WRITE)
-async def request_contribution(case_id: str, request: Request, body: ContributionRequestIn, acting: ActingDep,
+async def request_contribution(case_id: str, request: Request, body: ContributionRequestIn, ctx: ContextDep,
                                work: Work) -> ContributionView:
     """The lead asks a contributor for its part by a date."""
-    case, part = await joint.request_part(work.session, case_id=case_id, body=body, acting=acting)
+    case, part = await joint.request_part(work.session, ctx, case_id=case_id, body=body)
     await audit.record(work.session, audit_table, request, action="update", resource="case.contributions",
                        reference=case.reference)
-    return joint.view_of(part, acting.today)
+    return joint.view_of(part, ctx.today)
 
 
 @router.post("/{case_id}/contributions/{contributor}/part", response_model=ContributionView, dependencies=WRITE)
 async def submit_contribution(case_id: str, request: Request, contributor: str, body: ContributionPartIn,
-                              acting: ActingDep, work: Work) -> ContributionView:
+                              ctx: ContextDep, work: Work) -> ContributionView:
     """A contributor submits its part for the lead's single co-ordinated response."""
-    case, part = await joint.submit_part(work.session, case_id=case_id, contributor=contributor, body=body,
-                                         acting=acting)
+    case, part = await joint.submit_part(work.session, ctx, case_id=case_id, contributor=contributor, body=body)
     await audit.record(work.session, audit_table, request, action="update",
                        resource="case.contributions.part", reference=case.reference)
-    return joint.view_of(part, acting.today)
+    return joint.view_of(part, ctx.today)

@@ -1,12 +1,16 @@
-"""Casework rules: the statutory clock. Pure: dates in, dates out."""
+"""Casework rules: the case's state machine and its statutory clock. Pure: no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, Protocol
 
+from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, add_months
+from nwd_shared.errors import Conflict, Forbidden
 
 # Regulation 13(3): acknowledge within 3 working days of receipt. Law, so not configurable.
 ACKNOWLEDGE_WORKING_DAYS = 3
@@ -16,10 +20,239 @@ SIX_MONTHS = 6
 Deadline = Literal["acknowledge_by", "action_plan_by", "respond_by", "six_months_by"]
 AlertKind = Literal["warning", "breach"]
 
+
+
+# --- the case's state machine ----------------------------------------------------------
+
+class CaseStatus(StrEnum):
+    """Where a case is in the complaints procedure; the values are stored and shown as they are."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    ACTION_PLAN_ISSUED = "action_plan_issued"
+    RESPONDED = "responded"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+    TRANSFERRED = "transferred"
+
+
 # Statuses in which the case still awaits its response, so its clock still runs.
-AWAITING_RESPONSE = ("open", "acknowledged", "action_plan_issued")
-# Triage routes that lead to a complaint case (as referral counts them); the others close one.
-CASE_ROUTES = frozenset({"complaint", "split", "suspended"})
+AWAITING_RESPONSE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED, CaseStatus.ACTION_PLAN_ISSUED)
+# A case that ended here: closed, or transferred to a new owner whose case goes on.
+ENDED = (CaseStatus.CLOSED, CaseStatus.TRANSFERRED)
+
+# The statuses each status may move to; every other move is refused.
+MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.OPEN: frozenset({CaseStatus.ACKNOWLEDGED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.ACKNOWLEDGED: frozenset({CaseStatus.ACTION_PLAN_ISSUED, CaseStatus.RESPONDED,
+                                        CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.ACTION_PLAN_ISSUED: frozenset({CaseStatus.RESPONDED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.RESPONDED: frozenset({CaseStatus.ESCALATED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.ESCALATED: frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.CLOSED: frozenset(),
+    CaseStatus.TRANSFERRED: frozenset(),
+}
+
+
+class CaseState(Protocol):
+    """What the state machine reads and moves of a case (the `Case` row, or any look-alike)."""
+
+    owner: str
+    contributors: list
+    status: str
+    suspended: bool
+    suspended_on: date | None
+    suspension_reason: str | None
+    acknowledged_on: date | None
+    action_plan: dict | None
+    action_plan_issued_on: date | None
+    action_plan_by: date | None
+    respond_by: date | None
+    six_months_by: date
+    paused_working_days: int
+    responded_on: date | None
+    outcome: str | None
+    on_time: bool | None
+    closed_on: date | None
+    close_reason: str | None
+    escalated_on: date | None
+    unreasonably_persistent: bool
+
+
+class PartsOutstanding(Conflict):
+    """A joint response waits for every requested part (reg 9) unless the owner says why not."""
+
+    def __init__(self, outstanding: Iterable[str]) -> None:
+        self.outstanding = list(outstanding)
+        super().__init__("a joint response waits for every requested part: outstanding from "
+                         + ", ".join(self.outstanding))
+
+    def extensions(self) -> dict:
+        return {"outstanding": self.outstanding}
+
+
+def can_see(case: CaseState, organisation_id: str | None) -> bool:
+    """The owner and the contributors see a case; no one else learns it exists."""
+    return organisation_id == case.owner or organisation_id in case.contributors
+
+
+def check_owner(case: CaseState, organisation_id: str | None, refusal: str) -> None:
+    """Only the owner acts on a case or reads its record; a contributor is told why not."""
+    if organisation_id != case.owner:
+        raise Forbidden(refusal)
+
+
+def _move(case: CaseState, to: CaseStatus) -> None:
+    if to not in MOVES[CaseStatus(case.status)]:
+        raise Conflict(f"a case that is {case.status} cannot become {to}")
+    case.status = to
+
+
+def check_live(case: CaseState) -> None:
+    """A transferred case is the new owner's to act on, under its new case."""
+    if case.status == CaseStatus.TRANSFERRED:
+        raise Conflict(f"the case was transferred on {case.closed_on.isoformat()}: the new owner acts on it")
+
+
+def check_awaiting_response(case: CaseState, action: str) -> None:
+    if case.status not in AWAITING_RESPONSE:
+        raise Conflict(f"cannot {action}: the case is {case.status}")
+
+
+def check_not_suspended(case: CaseState, action: str) -> None:
+    if case.suspended:
+        raise Conflict(f"cannot {action} while the complaint waits for safeguarding; resume it first")
+
+
+def check_acknowledge(case: CaseState) -> None:
+    """Acknowledged once, while the case awaits its response."""
+    if case.acknowledged_on is not None:
+        raise Conflict(f"the case was acknowledged on {case.acknowledged_on.isoformat()}")
+    check_awaiting_response(case, "acknowledge")
+
+
+def acknowledge(case: CaseState, today: date) -> None:
+    """Reg 13: the case is acknowledged today; its response clock starts."""
+    check_acknowledge(case)
+    _move(case, CaseStatus.ACKNOWLEDGED)
+    case.acknowledged_on = today
+
+
+def check_issue_action_plan(case: CaseState) -> None:
+    """One plan, after acknowledgement, while the case awaits its response and is not suspended."""
+    if case.action_plan_issued_on is not None:
+        raise Conflict(f"the action plan was issued on {case.action_plan_issued_on.isoformat()}")
+    check_awaiting_response(case, "issue an action plan")
+    if case.acknowledged_on is None:
+        raise Conflict("acknowledge the complaint before issuing its action plan")
+    check_not_suspended(case, "issue an action plan")
+
+
+def issue_action_plan(case: CaseState, today: date) -> None:
+    """The Individual Complaints Action Plan is issued today."""
+    check_issue_action_plan(case)
+    _move(case, CaseStatus.ACTION_PLAN_ISSUED)
+    case.action_plan_issued_on = today
+
+
+def check_comment_on_plan(case: CaseState) -> None:
+    if case.action_plan is None:
+        raise Conflict("there is no action plan to comment on yet")
+
+
+def check_extend(case: CaseState) -> None:
+    """Only a running response clock is extended."""
+    check_awaiting_response(case, "extend")
+    check_not_suspended(case, "extend")
+
+
+def check_respond(case: CaseState) -> None:
+    """One final response, after acknowledgement, while the case awaits it and is not suspended."""
+    if case.responded_on is not None:
+        raise Conflict(f"the final response was sent on {case.responded_on.isoformat()}")
+    check_awaiting_response(case, "respond")
+    if case.acknowledged_on is None:
+        raise Conflict("acknowledge the complaint before responding")
+    check_not_suspended(case, "respond")
+
+
+def check_parts_in(outstanding: list[str], without_them_because: str | None) -> None:
+    """A joint response waits for every requested part, unless the owner says why it cannot."""
+    if outstanding and not without_them_because:
+        raise PartsOutstanding(outstanding)
+
+
+def respond(case: CaseState, today: date, outcome: str) -> None:
+    """The final response is sent today; whether it met the notified (or extended) date is kept."""
+    check_respond(case)
+    _move(case, CaseStatus.RESPONDED)
+    case.responded_on, case.outcome = today, outcome
+    case.on_time = on_time(today, case.respond_by)
+
+
+def check_close(case: CaseState) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict(f"the case was closed on {case.closed_on.isoformat()}")
+
+
+def end(case: CaseState, status: CaseStatus, today: date, reason: str | None) -> None:
+    """The case ends here: closed (by its owner or by a new route), or transferred to a new owner."""
+    if status not in ENDED:
+        raise ValueError(f"{status} does not end a case")
+    if status == CaseStatus.CLOSED:
+        check_close(case)
+    _move(case, status)
+    case.closed_on, case.close_reason = today, reason
+
+
+def check_escalate(case: CaseState, today: date) -> None:
+    """Once; before a final response, only when six months have passed (reg 14)."""
+    if case.escalated_on is not None:
+        raise Conflict(f"the case was escalated on {case.escalated_on.isoformat()}")
+    if case.responded_on is None and today <= case.six_months_by:
+        raise Conflict("before a final response, escalate only once six months have passed (reg 14)")
+
+
+def escalate(case: CaseState, today: date) -> None:
+    """Referred to the ombudsman today; only a responded case changes status."""
+    check_escalate(case, today)
+    case.escalated_on = today
+    if case.status == CaseStatus.RESPONDED:
+        # Without a response the local clock keeps running (the owner must still respond),
+        # and a closed case stays closed.
+        _move(case, CaseStatus.ESCALATED)
+
+
+def suspend(case: CaseState, today: date, reason: str) -> None:
+    """Safeguarding and complaint are entwined: the response clock pauses (seed 003 Appendix 2)."""
+    if case.suspended:
+        raise Conflict(f"the complaint is already suspended since {case.suspended_on.isoformat()}")
+    check_awaiting_response(case, "suspend")
+    case.suspended, case.suspended_on, case.suspension_reason = True, today, reason
+
+
+def resume(case: CaseState, today: date, calendar: WorkingCalendar) -> int:
+    """Safeguarding concluded: running deadlines move later by the working days paused, which it returns."""
+    if not case.suspended:
+        raise Conflict("the complaint is not suspended")
+    paused = paused_working_days(suspended_on=case.suspended_on, resumed_on=today,
+                                 clock_started_on=case.acknowledged_on, calendar=calendar)
+    if case.action_plan_issued_on is None:
+        case.action_plan_by = shift(case.action_plan_by, paused, calendar)
+    case.respond_by = shift(case.respond_by, paused, calendar)
+    case.paused_working_days = (case.paused_working_days or 0) + paused
+    case.suspended, case.suspended_on = False, None
+    return paused
+
+
+def flag_persistent(case: CaseState, flagged: bool) -> None:
+    """Set or clear the unreasonably persistent flag; setting it to what it is is refused."""
+    if case.unreasonably_persistent == flagged:
+        raise Conflict("the flag is already " + ("set" if flagged else "clear"))
+    case.unreasonably_persistent = flagged
+
+
+# --- the statutory clock ---------------------------------------------------------------
 
 
 def deadlines_on_opening(received_on: date, calendar: WorkingCalendar) -> dict[str, date | None]:
@@ -133,9 +366,6 @@ def on_time(responded_on: date, respond_by: date | None) -> bool:
 
 # --- the final response (reg 14; PHSO Complaint Standards) ----------------------------------
 
-UPHELD = ("upheld", "partly_upheld")
-
-
 def response_problems(response: dict) -> list[dict[str, str]]:
     """What a final response lacks that reg 14 and the PHSO Complaint Standards require."""
     problems: list[dict[str, str]] = []
@@ -150,7 +380,7 @@ def response_problems(response: dict) -> list[dict[str, str]]:
     need("evidence", "say what evidence was considered")
     need("findings", "say what happened compared with what should have happened")
     need("signed_by", "a senior manager signs the final response")
-    upheld = response.get("outcome") in UPHELD
+    upheld = response.get("outcome") in ev.UPHELD
     if response.get("went_wrong") is None:
         problems.append({"field": "went_wrong", "message": "say whether something went wrong"})
     if response.get("went_wrong") or upheld:

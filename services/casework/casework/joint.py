@@ -7,11 +7,12 @@ from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework import repository
+from casework import domain, repository
 from casework.models import Case, CaseContribution
 from casework.schemas import ContributionPartIn, ContributionRequestIn, ContributionView
-from casework.service import Acting, owned_case, require_awaiting_response, visible_case
-from nwd_shared.http import Problem
+from casework.service import owned_case, visible_case
+from nwd_shared.context import Context
+from nwd_shared.errors import Conflict, Forbidden, Invalid
 
 
 def status_of(part: CaseContribution, today: date) -> str:
@@ -33,38 +34,36 @@ async def parts_for(session: AsyncSession, case: Case, caller: str, today: date)
     return [view_of(p, today) for p in parts if caller == case.owner or p.contributor == caller]
 
 
-async def request_part(session: AsyncSession, *, case_id: str, body: ContributionRequestIn,
-                       acting: Acting) -> tuple[Case, CaseContribution]:
+async def request_part(session: AsyncSession, ctx: Context, *, case_id: str,
+                       body: ContributionRequestIn) -> tuple[Case, CaseContribution]:
     """The lead asks a contributor for its part by a date."""
-    case = await owned_case(session, case_id, acting)
-    require_awaiting_response(case, "request a part")
+    case = await owned_case(session, ctx, case_id)
+    domain.check_awaiting_response(case, "request a part")
     if body.contributor not in case.contributors:
-        message = f"{body.contributor} is not a contributor to this case"
-        raise Problem(422, message, errors=[{"field": "body.contributor", "message": message}])
-    if body.due_on < acting.today:
-        message = "the due date is in the past"
-        raise Problem(422, message, errors=[{"field": "body.due_on", "message": message}])
+        raise Invalid.field("body.contributor", f"{body.contributor} is not a contributor to this case")
+    if body.due_on < ctx.today:
+        raise Invalid.field("body.due_on", "the due date is in the past")
     part = await repository.contribution(session, case.id, body.contributor)
     if part is not None and part.submitted_on is not None:
-        raise Problem(409, f"{body.contributor} submitted its part on {part.submitted_on.isoformat()}")
+        raise Conflict(f"{body.contributor} submitted its part on {part.submitted_on.isoformat()}")
     if part is None:
         part = CaseContribution(id=str(uuid4()), case_id=case.id, contributor=body.contributor)
         session.add(part)
-    part.requested_on, part.due_on, part.request = acting.today, body.due_on, body.request
+    part.requested_on, part.due_on, part.request = ctx.today, body.due_on, body.request
     return case, part
 
 
-async def submit_part(session: AsyncSession, *, case_id: str, contributor: str, body: ContributionPartIn,
-                      acting: Acting) -> tuple[Case, CaseContribution]:
+async def submit_part(session: AsyncSession, ctx: Context, *, case_id: str, contributor: str,
+                      body: ContributionPartIn) -> tuple[Case, CaseContribution]:
     """A contributor submits (or corrects) its part until the lead has responded."""
-    case = await visible_case(session, case_id, acting.caller, for_update=True)
-    if contributor != acting.caller or contributor not in case.contributors:
-        raise Problem(403, "only the contributor itself submits its part")
-    require_awaiting_response(case, "submit a part")
+    case = await visible_case(session, case_id, ctx.caller, for_update=True)
+    if contributor != ctx.caller or contributor not in case.contributors:
+        raise Forbidden("only the contributor itself submits its part")
+    domain.check_awaiting_response(case, "submit a part")
     part = await repository.contribution(session, case.id, contributor)
     if part is None:
         # Unrequested parts are welcome: the duty to co-operate runs both ways.
         part = CaseContribution(id=str(uuid4()), case_id=case.id, contributor=contributor)
         session.add(part)
-    part.submitted_on, part.part, part.submitted_by = acting.today, body.part, body.submitted_by
+    part.submitted_on, part.part, part.submitted_by = ctx.today, body.part, body.submitted_by
     return case, part

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from casework.domain import AWAITING_RESPONSE
+from casework.domain import AWAITING_RESPONSE, ENDED, CaseStatus
 from casework.models import Case, CaseContribution, CaseDeadlineAlert, CaseExtension
 
 AlertKey = tuple[str, str, date, str]
@@ -25,8 +26,8 @@ async def get_case(session: AsyncSession, case_id: str, *, for_update: bool = Fa
 
 async def case_for_reference(session: AsyncSession, reference: str, *, for_update: bool = False) -> Case | None:
     """A contact's current case: the live one, else the last closed; never one transferred away."""
-    query = (select(Case).where(Case.reference == reference, Case.status != "transferred")
-             .order_by((Case.status == "closed").asc(), Case.opened_at.desc(), Case.id.desc()).limit(1))
+    query = (select(Case).where(Case.reference == reference, Case.status != CaseStatus.TRANSFERRED)
+             .order_by((Case.status == CaseStatus.CLOSED).asc(), Case.opened_at.desc(), Case.id.desc()).limit(1))
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalars().first()
@@ -94,3 +95,27 @@ async def raise_alert_once(session: AsyncSession, *, case_id: str, deadline: str
         .returning(CaseDeadlineAlert.id)
     )
     return (await session.execute(statement)).first() is not None
+
+
+async def ended_cases_to_anonymise(session: AsyncSession, before: date, limit: int) -> list[Case]:
+    """Cases not yet anonymised of contacts whose every case ended before `before`, locked, oldest first."""
+    other = aliased(Case)
+    # A transferred case waits for the contact's live case: its new owner may still be handling it.
+    going_on = select(other.reference).where(or_(other.status.not_in(ENDED), other.closed_on >= before))
+    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
+    query = (select(Case).where(Case.status.in_(ENDED), Case.closed_on < before, Case.anonymised_at.is_(None),
+                                Case.reference.not_in(going_on))
+             .order_by(Case.closed_on).limit(limit).with_for_update(skip_locked=True))
+    return list((await session.execute(query)).scalars())
+
+
+async def blank_history_of(session: AsyncSession, case_ids: Sequence[str], blank: str) -> None:
+    """Replace the free text of these cases' extensions and contributions with `blank`."""
+    if not case_ids:
+        return
+    await session.execute(update(CaseExtension).where(CaseExtension.case_id.in_(list(case_ids)))
+                          .values(reason=blank))
+    for column in ("request", "part", "submitted_by"):
+        await session.execute(update(CaseContribution).where(
+            CaseContribution.case_id.in_(list(case_ids)), getattr(CaseContribution, column).is_not(None))
+            .values({column: blank}))

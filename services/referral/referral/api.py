@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import get_args
 
 from fastapi import APIRouter, Query, Request, Response
 
 from nwd_shared import audit
-from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.http import Problem
 from referral import partners, repository, service
+from referral.context import Context
 from referral.models import Referral
 from referral.models import audit as audit_table
-from referral.proposals import Context
 from referral.schemas import (
     DeclineIn,
     DetailAccessList,
-    DetailAccessView,
     OwnershipView,
     ReasonIn,
     ReferralIn,
@@ -29,7 +25,7 @@ from referral.schemas import (
     ReferralWithDetails,
     ResolveIn,
 )
-from referral.webhooks import service as webhooks
+from referral.staging import stage
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ownership_router = APIRouter(prefix="/v1/ownership", tags=["referrals"])
@@ -37,12 +33,6 @@ ownership_router = APIRouter(prefix="/v1/ownership", tags=["referrals"])
 
 def _view(row: Referral) -> ReferralView:
     return ReferralView.model_validate(row, from_attributes=True)
-
-
-async def _emit(work: Work, ctx: Context, events: Sequence[ev.CloudEvent]) -> None:
-    """Events to the outbox and webhook deliveries, in the request's transaction."""
-    await work.emit(events)
-    await webhooks.enqueue(work.session, events, ctx.now)
 
 
 async def _changed(work: Work, request: Request, resource: str, row: Referral) -> ReferralView:
@@ -69,9 +59,9 @@ async def list_referrals(
 async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
                 request: Request) -> ReferralView | Response:
     """Refer a contact on by hand: to PALS, advocacy, an ombudsman, back again, or for ownership."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await partners.refer_by_hand(work.session, ctx, caller=caller, body=body)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     await audit.record(work.session, audit_table, request, action="create", resource="referral",
                        reference=body.reference)
     if row is None:
@@ -83,7 +73,8 @@ async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runti
 async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
                        runtime: RuntimeDep, request: Request) -> ReferralWithDetails:
     """A referral; the organisation it is addressed to also gets the contact's details (audited)."""
-    view = await partners.referral_for(work.session, Context.of(runtime), referral_id=referral_id, caller=caller)
+    view = await partners.referral_for(work.session, Context.of(runtime, caller=caller.id),
+                                       referral_id=referral_id, caller=caller)
     await audit.record(work.session, audit_table, request, action="read",
                        resource="referral.details" if view.details else "referral", reference=view.reference)
     return view
@@ -92,11 +83,7 @@ async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work
 @router.get("/{referral_id}/accesses", response_model=DetailAccessList)
 async def list_accesses(referral_id: str, caller: CurrentOrganisation, session: ReadSession) -> DetailAccessList:
     """Who was given the contact's details through this referral, and when."""
-    row = await repository.get_referral(session, referral_id)
-    if row is None or caller.id not in {row.from_organisation, row.to_organisation}:
-        raise Problem(404, f"no referral {referral_id}")
-    rows = await repository.accesses_of(session, referral_id)
-    return DetailAccessList(items=[DetailAccessView.model_validate(r, from_attributes=True) for r in rows])
+    return DetailAccessList(items=await partners.accesses_of(session, referral_id=referral_id, caller=caller))
 
 
 @router.post("/{referral_id}/accept", response_model=ReferralView,
@@ -104,9 +91,9 @@ async def list_accesses(referral_id: str, caller: CurrentOrganisation, session: 
 async def accept_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """Accept a referral; accepting to lead or own a contact starts the owner's clock today."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await service.accept(work.session, ctx, referral_id=referral_id, caller=caller)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     return await _changed(work, request, "referral.accept", row)
 
 
@@ -115,9 +102,9 @@ async def accept_referral(referral_id: str, caller: CurrentOrganisation, work: W
 async def decline_referral(referral_id: str, body: DeclineIn, caller: CurrentOrganisation, work: Work,
                            runtime: RuntimeDep, request: Request) -> ReferralView:
     """Decline with a reason and, optionally, the organisation that should have it."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await service.decline(work.session, ctx, referral_id=referral_id, caller=caller, answer=body)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     return await _changed(work, request, "referral.decline", row)
 
 
@@ -126,10 +113,10 @@ async def decline_referral(referral_id: str, body: DeclineIn, caller: CurrentOrg
 async def resolve_referral(referral_id: str, body: ResolveIn, caller: CurrentOrganisation, work: Work,
                            runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS sorted the problem out: the contact closes as resolved."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await service.resolve(work.session, ctx, referral_id=referral_id, caller=caller,
                                         summary=body.summary)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     return await _changed(work, request, "referral.resolve", row)
 
 
@@ -138,10 +125,10 @@ async def resolve_referral(referral_id: str, body: ResolveIn, caller: CurrentOrg
 async def return_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS cannot sort it out: it goes into the complaints procedure and ownership is proposed."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await service.return_to_complaints(work.session, ctx, referral_id=referral_id, caller=caller,
                                                      reason=body.reason)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     return await _changed(work, request, "referral.return", row)
 
 
@@ -150,10 +137,10 @@ async def return_referral(referral_id: str, body: ReasonIn, caller: CurrentOrgan
 async def withdraw_referral(referral_id: str, body: ReasonIn, caller: CurrentOrganisation, work: Work,
                             runtime: RuntimeDep, request: Request) -> ReferralView:
     """The sender withdraws an unanswered referral, e.g. a contributor that never answered."""
-    ctx = Context.of(runtime)
+    ctx = Context.of(runtime, caller=caller.id)
     row, events = await service.withdraw_by_sender(work.session, ctx, referral_id=referral_id, caller=caller,
                                                    reason=body.reason)
-    await _emit(work, ctx, events)
+    await stage(work.session, ctx, events)
     return await _changed(work, request, "referral.withdraw", row)
 
 

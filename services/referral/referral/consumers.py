@@ -7,18 +7,18 @@ from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
 from nwd_shared.runtime import ConsumerSpec, Runtime
 from referral import partners, retention, service
+from referral.config import Settings
+from referral.context import Context
 from referral.models import Contact, Negotiation, Ownership
-from referral.proposals import Context
-from referral.webhooks import service as webhooks
+from referral.staging import stage
 
 
-def handlers(runtime: Runtime) -> dict[str, Handler]:
+def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
     def handler(use_case) -> Handler:
         async def handle(session, event):
             ctx = Context.of(runtime)
-            caused = await use_case(session, event, ctx)
-            await webhooks.enqueue(session, caused, ctx.now)
-            return caused
+            await stage(session, ctx, await use_case(session, event, ctx))
+            return []  # staged already, outbox and webhooks together
 
         return handle
 

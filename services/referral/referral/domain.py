@@ -5,20 +5,115 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, Protocol
 
 from nwd_shared import events as ev
 from nwd_shared.calendar import ENGLAND, WorkingCalendar, local_date
 from nwd_shared.directory import Directory
-
-# Routes that lead to a complaint case at a responsible body.
-CASE_ROUTES: frozenset[str] = frozenset({"complaint", "split", "suspended"})
+from nwd_shared.errors import Conflict
 
 LeadCriterion = Literal["most_concerns", "receiver", "directory_order"]
 # The stated rule for choosing the lead of a joint complaint (reg 9): the body with most of the
 # concerns, then the receiving body if it is responsible, then the directory's order.
 DEFAULT_LEAD_RULE: tuple[LeadCriterion, ...] = ("most_concerns", "receiver", "directory_order")
 
+
+# --- The negotiation of a contact's owner: one state machine --------------------------------
+
+class NegotiationState(StrEnum):
+    """Where agreeing a contact's owner stands; the values are stored and shown as they are."""
+
+    AWAITING_CONTACT = "awaiting_contact"  # triage decided; its contact has not arrived yet
+    NEGOTIATING = "negotiating"  # a lead or contributors are being asked
+    AGREED = "agreed"  # ownership agreed (reg 9)
+    ESCALATED = "escalated"  # nobody is being asked to lead: the receiving organisation decides
+    NO_CASE = "no_case"  # the route leads to no complaint case
+    PALS = "pals"  # with a PALS, outside the complaints procedure
+    CLOSED = "closed"  # the PALS resolved it
+
+
+class IllegalTransition(Conflict):
+    """A negotiation cannot make this move from the state it is in."""
+
+
+class Negotiable(Protocol):
+    """What a transition changes: the state, the lead, and when it changed."""
+
+    reference: str
+    state: str
+    lead: str | None
+    lead_accepted_at: datetime | None
+    updated_at: datetime
+
+
+_ANY = frozenset(NegotiationState)
+# From which states each move may be made.
+MOVES: dict[str, frozenset[NegotiationState]] = {
+    # A triage decision, or an override of it, starts the protocol again from wherever it stood.
+    "negotiate": _ANY,
+    "find_no_case": _ANY,
+    "refer_to_pals": _ANY,
+    # By hand, the receiver (as interim owner) proposes an owner or takes it on, until one is agreed.
+    "take_by_hand": _ANY - {NegotiationState.AGREED},
+    "agree": frozenset({NegotiationState.NEGOTIATING}),
+    "escalate": frozenset({NegotiationState.NEGOTIATING}),
+    "close": frozenset({NegotiationState.PALS}),
+}
+
+
+def check(negotiation: Negotiable, move: str) -> None:
+    """Refuse a move the negotiation's state does not allow."""
+    if NegotiationState(negotiation.state) not in MOVES[move]:
+        raise IllegalTransition(f"the negotiation of {negotiation.reference} is {negotiation.state}: "
+                                f"it cannot {move.replace('_', ' ')}")
+
+
+def _move(negotiation: Negotiable, move: str, to: NegotiationState, now: datetime) -> None:
+    check(negotiation, move)
+    negotiation.state, negotiation.updated_at = to.value, now
+
+
+def negotiate(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime) -> None:
+    """A decision calls for an owner: `lead` is asked, or has it already when `lead_accepted_at` is set."""
+    _move(negotiation, "negotiate", NegotiationState.NEGOTIATING, now)
+    negotiation.lead, negotiation.lead_accepted_at = lead, lead_accepted_at
+
+
+def find_no_case(negotiation: Negotiable, *, now: datetime) -> None:
+    """A decision on which no complaint case follows: nobody needs to own it."""
+    _move(negotiation, "find_no_case", NegotiationState.NO_CASE, now)
+
+
+def refer_to_pals(negotiation: Negotiable, *, now: datetime) -> None:
+    """Route `pals`: the trust's PALS sorts it out informally."""
+    _move(negotiation, "refer_to_pals", NegotiationState.PALS, now)
+
+
+def take_by_hand(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime) -> None:
+    """The receiver proposes `lead` by hand, or takes it on itself (`lead_accepted_at` set)."""
+    _move(negotiation, "take_by_hand", NegotiationState.NEGOTIATING, now)
+    negotiation.lead, negotiation.lead_accepted_at = lead, lead_accepted_at
+
+
+def agree(negotiation: Negotiable, *, owner: str, now: datetime) -> None:
+    """Ownership agreed: the lead accepted and every contributor answered."""
+    _move(negotiation, "agree", NegotiationState.AGREED, now)
+    negotiation.lead = owner
+
+
+def escalate(negotiation: Negotiable, *, now: datetime) -> None:
+    """Nobody is left to ask to lead: the receiving organisation decides who does."""
+    _move(negotiation, "escalate", NegotiationState.ESCALATED, now)
+    negotiation.lead = None
+
+
+def close(negotiation: Negotiable, *, now: datetime) -> None:
+    """The PALS resolved it: the contact's handling ends here."""
+    _move(negotiation, "close", NegotiationState.CLOSED, now)
+
+
+# --- Who should own a contact --------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Agree:
@@ -41,12 +136,9 @@ class Propose:
         return bool(self.contributors)
 
 
-def receiving_body(received_by: str, directory: Directory) -> str:
-    """The body a contact was received by: a PALS is part of the trust it serves (reg 13(3))."""
-    organisation = directory.get(received_by)
-    if organisation is not None and organisation.kind == "pals" and organisation.serves:
-        return organisation.serves
-    return received_by
+def receivers(received_by: str, directory: Directory) -> set[str]:
+    """The organisation that received a contact and, for a PALS, the trust it is part of."""
+    return {received_by, directory.receiving_body(received_by)}
 
 
 def responsible_bodies(candidates: Sequence[str], directory: Directory) -> list[str]:
@@ -57,25 +149,6 @@ def responsible_bodies(candidates: Sequence[str], directory: Directory) -> list[
         if organisation is not None and organisation.is_responsible_body and organisation_id not in seen:
             seen.append(organisation_id)
     return seen
-
-
-def concern_counts(responsible: Sequence[str], concerns: Sequence[ev.Concern],
-                   directory: Directory) -> dict[str, int]:
-    """How many of the contact's concerns each responsible body answers for."""
-    counts = dict.fromkeys(responsible, 0)
-    for concern in concerns:
-        if concern.organisation_id in counts:
-            counts[concern.organisation_id] += 1
-            continue
-        if concern.service_type is None:
-            continue
-        for organisation_id in responsible:
-            organisation = directory.get(organisation_id)
-            if concern.service_type in organisation.responsible_for and (
-                    concern.area is None or concern.area in organisation.areas):
-                counts[organisation_id] += 1
-                break
-    return counts
 
 
 def choose_lead(responsible: Sequence[str], *, counts: dict[str, int], receiver: str,
@@ -97,19 +170,20 @@ def choose_lead(responsible: Sequence[str], *, counts: dict[str, int], receiver:
     return min(responsible, key=key)
 
 
-def next_step(decision: ev.TriageDecisionData, *, concerns: Sequence[ev.Concern], directory: Directory,
+def next_step(decision: ev.TriageDecisionData, *, directory: Directory,
               rule: Sequence[LeadCriterion] = DEFAULT_LEAD_RULE) -> Agree | Propose | None:
     """What ownership needs after a triage decision; None when no case follows the route."""
-    if decision.route not in CASE_ROUTES:
+    if decision.route not in ev.CASE_ROUTES:
         return None
     responsible = responsible_bodies(decision.responsible_organisations, directory)
     if not responsible:
         return None
-    receiver = receiving_body(decision.received_by, directory)
+    receiver = directory.receiving_body(decision.received_by)
     if responsible == [receiver]:
         return Agree(owner=receiver)
-    counts = concern_counts(responsible, concerns, directory)
-    lead = choose_lead(responsible, counts=counts, receiver=receiver, directory=directory, rule=rule)
+    # Triage counted each body's concerns when it resolved them: the one home of that count.
+    lead = choose_lead(responsible, counts=decision.concern_count, receiver=receiver, directory=directory,
+                       rule=rule)
     return Propose(lead=lead, contributors=[o for o in responsible if o != lead],
                    lead_is_receiver=lead == receiver)
 
@@ -147,34 +221,17 @@ def next_candidate(declined_by: str, *, excluded: set[str], concerns: Sequence[e
     return None
 
 
-def advocacy_for(concerns: Sequence[ev.Concern], received_by: str, directory: Directory) -> str | None:
-    """An advocacy service covering the complainant's area (the concerns', else the receiver's)."""
-    receiver = directory.get(received_by)
-    areas = concern_areas(concerns, directory) or (list(receiver.areas) if receiver else [])
+def advocacy_for(decision: ev.TriageDecisionData, directory: Directory) -> str | None:
+    """An advocacy service in the complainant's area: the concerns', else the owners', else the receiver's."""
+    areas = list(decision.areas) or [a for o in decision.responsible_organisations
+                                     if (organisation := directory.get(o)) for a in organisation.areas]
+    if not areas and (receiver := directory.get(decision.received_by)) is not None:
+        areas = list(receiver.areas)
     for area in areas:
         for organisation in directory.organisations:
             if organisation.kind == "advocacy" and area in organisation.areas:
                 return organisation.id
     return None
-
-
-def ombudsmen_for(service_types: set[str], directory: Directory) -> tuple[list[str], bool]:
-    """PHSO for health, LGSCO for social care; both as the Joint Working Team when both are involved."""
-    chosen: list[str] = []
-    for service_type in ("health", "social_care"):
-        if service_type not in service_types:
-            continue
-        for organisation in directory.organisations:
-            if organisation.kind == "ombudsman" and service_type in organisation.responsible_for:
-                if organisation.id not in chosen:
-                    chosen.append(organisation.id)
-                break
-    return chosen, {"health", "social_care"} <= service_types and len(chosen) > 1
-
-
-def services_of(organisations: Sequence[str], directory: Directory) -> set[str]:
-    """The services a set of responsible bodies answer for."""
-    return {s for o in organisations if directory.get(o) for s in directory.get(o).responsible_for}
 
 
 def _same_time_later(start: datetime, working_days: int, calendar: WorkingCalendar) -> datetime:

@@ -1,41 +1,5 @@
-"""Periodic work: reminders and time-outs of unanswered proposals, and decisions whose contact is late."""
+"""Kept for `referral.main`, which registers the job as `jobs.periodic`: the job lives in `chasing`."""
 
-from __future__ import annotations
+from referral.chasing import chase_unanswered, periodic
 
-from datetime import timedelta
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from nwd_shared import events as ev
-from nwd_shared.calendar import local_date
-from nwd_shared.runtime import PeriodicSpec, Runtime
-from referral import repository, service
-from referral.config import Settings
-from referral.proposals import Context, event_for, shared_personal_data
-from referral.webhooks import service as webhooks
-
-
-async def chase_unanswered(session: AsyncSession, runtime: Runtime[Settings]) -> list[ev.CloudEvent]:
-    """Remind before the time-out; at it, escalate to the sender's customer relations."""
-    ctx = Context.of(runtime)
-    events: list[ev.CloudEvent] = []
-    for row in await repository.due_reminders(session, ctx.now):
-        row.reminded_at = ctx.now
-        contact = await repository.get_contact(session, row.reference)
-        events.append(event_for(ev.ReferralProposed, row, ctx, reminder=True,
-                                personal=shared_personal_data(contact)))
-    for row in await repository.due_escalations(session, ctx.now):
-        # The proposal stays open: a late answer still counts, and customer relations can chase it.
-        row.escalated_at = ctx.now
-        events.append(event_for(ev.ReferralEscalated, row, ctx, reason=(
-            f"no answer from {row.to_organisation} by {local_date(row.due_at).isoformat()}: "
-            f"{row.from_organisation} stays interim owner and reviews it")))
-    wait = timedelta(seconds=runtime.settings.contact_wait_seconds)
-    for negotiation in await repository.waiting_for_contact(session, ctx.now - wait):
-        events += await service.start(session, ctx, negotiation, None)
-    await webhooks.enqueue(session, events, ctx.now)
-    return events
-
-
-def periodic(settings) -> PeriodicSpec:
-    return PeriodicSpec(name="referral-timeouts", interval=settings.timeout_check_seconds, job=chase_unanswered)
+__all__ = ["chase_unanswered", "periodic"]

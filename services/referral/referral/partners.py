@@ -9,12 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared.directory import Organisation
-from nwd_shared.http import Problem
+from nwd_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from referral import domain, repository
+from referral.context import Context
+from referral.domain import NegotiationState
 from referral.models import DetailAccess, Negotiation, Referral
-from referral.proposals import Context, contact_data, decision_of, maybe_agree, propose
+from referral.proposals import contact_data, decision_of, maybe_agree, party_referral, propose
 from referral.schemas import (
     ContactDetails,
+    DetailAccessView,
     OwnershipView,
     ReferralIn,
     ReferralView,
@@ -26,18 +29,22 @@ _KIND_FOR = {"pals": {"pals"}, "advocacy": {"advocacy"}, "ombudsman": {"ombudsma
 
 
 async def on_case_escalated(session: AsyncSession, event: ev.CaseEscalated, ctx: Context) -> list[ev.CloudEvent]:
-    """Casework escalated: the ombudsman for the services involved, the Joint Working Team for both."""
+    """Casework escalated to the ombudsman it chose; both, as the Joint Working Team, for older events."""
     data = event.data
     earlier = await repository.referrals_of(session, data.reference, purposes=("ombudsman",))
     if any(r.case_id == data.case_id for r in earlier):
         return []
+    # Casework owns the choice; an event from before it named one (or naming none we know) falls back
+    # to the ombudsmen for the owner's and contributors' services.
     named = ctx.directory.get(data.ombudsman_id) if data.ombudsman_id else None
     if named is not None and named.kind == "ombudsman":
-        ombudsmen, joint_team = [named.id], False
+        ombudsmen = [named.id]
     else:
         ownership = await repository.get_ownership(session, data.reference)
         involved = [data.owner, *(ownership.contributors if ownership else [])]
-        ombudsmen, joint_team = domain.ombudsmen_for(domain.services_of(involved, ctx.directory), ctx.directory)
+        ombudsmen = [o.id for o in ctx.directory.ombudsmen_for(involved)]
+    # Health and social care both involved: PHSO and LGSCO investigate together.
+    joint_team = len(ombudsmen) > 1
     negotiation = await repository.get_negotiation(session, data.reference)
     contact = await repository.get_contact(session, data.reference)
     kind, route = _kind_and_route(negotiation, contact)
@@ -75,7 +82,7 @@ async def refer_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisa
     """A person refers a contact on; ownership and joint ones join the protocol, the rest inform."""
     reference = body.reference
     if caller.id not in await involved_in(session, reference):
-        raise Problem(404, f"no contact {reference}")
+        raise NotFound(f"no contact {reference}")
     target = ctx.directory.get(body.to_organisation_id)
     if target is None:
         raise _invalid("to_organisation_id", f"unknown organisation {body.to_organisation_id!r}")
@@ -101,7 +108,7 @@ async def refer_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisa
     open_rows = await repository.referrals_of(session, reference, purposes=(body.purpose,),
                                               statuses=("pending", "accepted"))
     if any(r.to_organisation == target.id for r in open_rows):
-        raise Problem(409, f"a {body.purpose} referral to {target.id} is already open")
+        raise Conflict(f"a {body.purpose} referral to {target.id} is already open")
     kind, route = _kind_and_route(negotiation, contact)
     event = propose(session, ctx, contact=contact, reference=reference, from_organisation=caller.id,
                     to_organisation=target.id, purpose=body.purpose, kind=kind, route=route,
@@ -113,14 +120,14 @@ async def _protocol_by_hand(session: AsyncSession, ctx: Context, *, caller: Orga
                             negotiation: Negotiation | None, contact, target: Organisation):
     """The receiver (as interim owner) proposes an owner, takes it on itself, or adds a contributor."""
     if negotiation is None:
-        raise Problem(409, f"{body.reference} has not been triaged yet")
-    if negotiation.state == "agreed":
-        raise Problem(409, f"ownership of {body.reference} is already agreed")
+        raise Conflict(f"{body.reference} has not been triaged yet")
+    # Once ownership is agreed, neither an owner nor a contributor is added by hand.
+    domain.check(negotiation, "take_by_hand")
     if not target.is_responsible_body:
         raise _invalid("to_organisation_id", "only a responsible body can own or contribute to a complaint")
-    receivers = {negotiation.received_by, domain.receiving_body(negotiation.received_by, ctx.directory)}
+    receivers = domain.receivers(negotiation.received_by, ctx.directory)
     decision = decision_of(negotiation)
-    if negotiation.route not in domain.CASE_ROUTES:
+    if negotiation.route not in ev.CASE_ROUTES:
         negotiation.route = "complaint"
         decision = decision_of(negotiation)
     rows = await repository.referrals_of(session, body.reference, purposes=("ownership", "joint"))
@@ -128,38 +135,35 @@ async def _protocol_by_hand(session: AsyncSession, ctx: Context, *, caller: Orga
                   kind=decision.kind, route=decision.route, request_reason=body.reason)
     if body.purpose == "joint":
         if caller.id not in receivers | {negotiation.lead}:
-            raise Problem(403, "only the receiving organisation or the lead adds contributors")
+            raise Forbidden("only the receiving organisation or the lead adds contributors")
         if any(r.to_organisation == target.id and r.status in ("pending", "accepted") for r in rows) \
                 or target.id == negotiation.lead:
-            raise Problem(409, f"{target.id} is already involved in {body.reference}")
+            raise Conflict(f"{target.id} is already involved in {body.reference}")
         event = propose(session, ctx, to_organisation=target.id, purpose="joint", role="contributor", **common)
         return await repository.get_referral(session, event.data.referral_id), [event]
     if caller.id not in receivers:
-        raise Problem(403, "only the receiving organisation, as interim owner, proposes an owner")
+        raise Forbidden("only the receiving organisation, as interim owner, proposes an owner")
     if any(r.role == "lead" and r.status == "pending" for r in rows):
-        raise Problem(409, f"a proposal to own {body.reference} is waiting for an answer")
-    negotiation.state, negotiation.updated_at = "negotiating", ctx.now
+        raise Conflict(f"a proposal to own {body.reference} is waiting for an answer")
     if target.id in receivers:
         # The receiving body takes it on itself: it has had the contact since it was received.
-        negotiation.lead, negotiation.lead_accepted_at = target.id, decision.received_at
+        domain.take_by_hand(negotiation, lead=target.id, lead_accepted_at=decision.received_at, now=ctx.now)
         return None, await maybe_agree(session, ctx, negotiation)
-    negotiation.lead, negotiation.lead_accepted_at = target.id, None
+    domain.take_by_hand(negotiation, lead=target.id, lead_accepted_at=None, now=ctx.now)
     negotiation.tried = [o for o in negotiation.tried if o != target.id]
     purpose = "joint" if any(r.role == "contributor" and r.status != "withdrawn" for r in rows) else "ownership"
     event = propose(session, ctx, to_organisation=target.id, purpose=purpose, role="lead", **common)
     return await repository.get_referral(session, event.data.referral_id), [event]
 
 
-def _invalid(field: str, message: str) -> Problem:
-    return Problem(422, message, errors=[{"field": f"body.{field}", "message": message, "type": "invalid"}])
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid.field(f"body.{field}", message, "invalid")
 
 
 async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
                        caller: Organisation) -> ReferralWithDetails:
     """A referral as its parties see it; the addressed organisation also gets the details, audited."""
-    row = await repository.get_referral(session, referral_id)
-    if row is None or caller.id not in {row.from_organisation, row.to_organisation}:
-        raise Problem(404, f"no referral {referral_id}")
+    row = await party_referral(session, referral_id, caller.id)
     view = ReferralWithDetails.model_validate(ReferralView.model_validate(row, from_attributes=True).model_dump())
     contact = await repository.get_contact(session, row.reference)
     if caller.id != row.to_organisation or contact is None or row.status == "withdrawn":
@@ -176,20 +180,31 @@ async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
     return view
 
 
+async def accesses_of(session: AsyncSession, *, referral_id: str, caller: Organisation) -> list[DetailAccessView]:
+    """Who was given a referral's details, and when: for its parties only."""
+    await party_referral(session, referral_id, caller.id)
+    return [DetailAccessView.model_validate(r, from_attributes=True)
+            for r in await repository.accesses_of(session, referral_id)]
+
+
+# While ownership moves on after an override, the agreed owner holds the contact as interim owner.
+_MOVING = frozenset({NegotiationState.NEGOTIATING, NegotiationState.ESCALATED, NegotiationState.AWAITING_CONTACT})
+
+
 async def ownership_of(session: AsyncSession, *, reference: str, caller: Organisation) -> OwnershipView:
     """Who owns a contact now; never nobody: the receiver is interim owner until it is agreed."""
     if caller.id not in await involved_in(session, reference):
-        raise Problem(404, f"no contact {reference}")
+        raise NotFound(f"no contact {reference}")
     negotiation = await repository.get_negotiation(session, reference)
     ownership = await repository.get_ownership(session, reference)
     contact = await repository.get_contact(session, reference)
     received_by = next((r.received_by for r in (ownership, negotiation, contact) if r is not None), caller.id)
     if ownership is not None:
         # Re-routed by an override: the agreed owner holds it, as interim owner, until the new body accepts.
-        moving = negotiation is not None and negotiation.state in {"negotiating", "escalated", "awaiting_contact"}
+        moving = negotiation is not None and negotiation.state in _MOVING
         return OwnershipView(reference=reference, received_by=received_by, owner=ownership.owner, interim=moving,
                              contributors=list(ownership.contributors),
-                             state=negotiation.state if moving else "agreed",
+                             state=negotiation.state if moving else NegotiationState.AGREED.value,
                              route=negotiation.route if negotiation else "complaint")
     return OwnershipView(reference=reference, received_by=received_by, owner=received_by, interim=True,
                          contributors=[], state=negotiation.state if negotiation else "awaiting_triage",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nwd_shared import events as ev
 from nwd_shared.db import get_row
+from referral.domain import NegotiationState
 from referral.models import Contact, DetailAccess, Negotiation, Ownership, Referral
 
 OPEN = ("pending", "accepted")
@@ -67,7 +70,7 @@ async def due_escalations(session: AsyncSession, now: datetime) -> list[Referral
 
 
 async def waiting_for_contact(session: AsyncSession, decided_before: datetime) -> list[Negotiation]:
-    query = select(Negotiation).where(Negotiation.state == "awaiting_contact",
+    query = select(Negotiation).where(Negotiation.state == NegotiationState.AWAITING_CONTACT.value,
                                       Negotiation.decided_at <= decided_before)
     return list((await session.execute(query)).scalars())
 
@@ -75,3 +78,24 @@ async def waiting_for_contact(session: AsyncSession, decided_before: datetime) -
 async def accesses_of(session: AsyncSession, referral_id: str) -> list[DetailAccess]:
     query = select(DetailAccess).where(DetailAccess.referral_id == referral_id).order_by(DetailAccess.id)
     return list((await session.execute(query)).scalars())
+
+
+async def contacts_ended_before(session: AsyncSession, cutoff: datetime, *, limit: int) -> list[Contact]:
+    """Contacts not yet anonymised whose case closed, or whose negotiation ended, before `cutoff`; locked."""
+    # Handling that ends here: resolved by PALS, or a route on which no case follows.
+    ended_here = select(Negotiation.reference).where(
+        or_(Negotiation.state == NegotiationState.CLOSED.value,
+            and_(Negotiation.state == NegotiationState.NO_CASE.value, Negotiation.route.in_(ev.NO_CASE_ROUTES))),
+        Negotiation.updated_at < cutoff)
+    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
+    query = (select(Contact).where(or_(Contact.ended_at < cutoff, Contact.reference.in_(ended_here)),
+                                   Contact.anonymised_at.is_(None))
+             .order_by(Contact.reference).limit(limit).with_for_update(skip_locked=True, of=Contact))
+    return list((await session.execute(query)).scalars())
+
+
+async def replace_reasons(session: AsyncSession, references: Sequence[str], value: str) -> None:
+    """Replace the reasons given on the contacts' referrals, where there are any."""
+    for column in ("reason", "request_reason"):
+        await session.execute(update(Referral).where(
+            Referral.reference.in_(references), getattr(Referral, column).is_not(None)).values({column: value}))

@@ -11,17 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared.directory import Organisation
-from nwd_shared.http import Problem
+from nwd_shared.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from referral import domain, repository
+from referral.context import Context
+from referral.domain import NegotiationState
 from referral.models import Contact, Negotiation, Referral
 from referral.proposals import (
-    Context,
     concerns_of,
     decision_of,
     event_for,
     maybe_agree,
     maybe_refer_advocacy,
     new_referral,
+    party_referral,
     propose,
     withdraw,
 )
@@ -43,7 +45,7 @@ async def on_contact(session: AsyncSession, event: ev.ContactReceived, ctx: Cont
     negotiation = await repository.get_negotiation(session, data.reference)
     if negotiation is None:
         return []
-    if negotiation.state == "awaiting_contact":
+    if negotiation.state == NegotiationState.AWAITING_CONTACT:
         return await start(session, ctx, negotiation, contact)
     # The protocol went ahead without the contact; advocacy is what it could not know about.
     return await maybe_refer_advocacy(session, ctx, negotiation, contact)
@@ -60,12 +62,13 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
             return []  # agreed before negotiations were recorded
         negotiation = Negotiation(reference=decision.reference, received_by=decision.received_by,
                                   decision=decision.model_dump(mode="json"), route=decision.route,
-                                  state="awaiting_contact", tried=[], decided_at=ctx.now, updated_at=ctx.now)
+                                  state=NegotiationState.AWAITING_CONTACT.value, tried=[], decided_at=ctx.now,
+                                  updated_at=ctx.now)
         session.add(negotiation)
     else:
         if not _changes(negotiation, event, ctx):
             return []
-        if negotiation.state == "agreed":
+        if negotiation.state == NegotiationState.AGREED:
             # The owner keeps the contact, as interim owner, until a body the override names accepts it.
             holder = (negotiation.lead, negotiation.lead_accepted_at)
         open_rows = await repository.referrals_of(session, decision.reference, purposes=PROTOCOL_PURPOSES,
@@ -75,7 +78,7 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
         negotiation.lead, negotiation.lead_accepted_at, negotiation.tried = None, None, []
         negotiation.updated_at = ctx.now
     contact = await repository.get_contact(session, decision.reference)
-    if contact is None and negotiation.state == "awaiting_contact":
+    if contact is None and negotiation.state == NegotiationState.AWAITING_CONTACT:
         return []  # the contact is on another topic and may come later; the periodic job won't wait forever
     return await start(session, ctx, negotiation, contact, holder=holder)
 
@@ -85,9 +88,9 @@ def _changes(negotiation: Negotiation, event: ev.CloudEvent, ctx: Context) -> bo
     if not isinstance(event, ev.TriageOverridden):
         return False
     before = ev.TriageDecisionData.model_validate(negotiation.decision)
-    if negotiation.state == "agreed":
+    if negotiation.state == NegotiationState.AGREED:
         # Moving between case routes (into or out of suspension) leaves the owner: casework handles it.
-        if event.data.route not in domain.CASE_ROUTES:
+        if event.data.route not in ev.CASE_ROUTES:
             return True
         bodies = [domain.responsible_bodies(d.responsible_organisations, ctx.directory) for d in (before, event.data)]
         return set(bodies[0]) != set(bodies[1])
@@ -101,33 +104,32 @@ async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation, c
     if negotiation.route == "pals":
         return await _start_pals(session, ctx, negotiation, contact)
     decision = decision_of(negotiation)
-    step = domain.next_step(decision, concerns=concerns_of(contact), directory=ctx.directory, rule=ctx.lead_rule)
+    step = domain.next_step(decision, directory=ctx.directory, rule=ctx.lead_rule)
     events: list[ev.CloudEvent] = []
     match step:
         case None:
-            negotiation.state = "no_case"
+            domain.find_no_case(negotiation, now=ctx.now)
             return []
         case domain.Agree(owner=owner):
-            negotiation.state = "negotiating"
-            negotiation.lead, negotiation.lead_accepted_at = owner, decision.received_at
+            domain.negotiate(negotiation, lead=owner, lead_accepted_at=decision.received_at, now=ctx.now)
             events += await maybe_agree(session, ctx, negotiation)
         case domain.Propose(lead=lead, contributors=contributors, lead_is_receiver=lead_is_receiver):
-            negotiation.state, negotiation.lead = "negotiating", lead
             purpose = "joint" if step.joint else "ownership"
             common = dict(contact=contact, reference=negotiation.reference,
                           from_organisation=negotiation.received_by, kind=decision.kind, route=decision.route)
+            accepted_at = None
             if lead_is_receiver:
-                negotiation.lead_accepted_at = decision.received_at
+                accepted_at = decision.received_at
             elif holder is not None and lead == holder[0]:
                 # It owns the contact already: it is not asked again, and its clock keeps its start.
-                negotiation.lead_accepted_at = holder[1]
-            else:
+                accepted_at = holder[1]
+            domain.negotiate(negotiation, lead=lead, lead_accepted_at=accepted_at, now=ctx.now)
+            if accepted_at is None:
                 events.append(propose(session, ctx, to_organisation=lead, purpose=purpose, role="lead", **common))
             for contributor in contributors:
                 events.append(propose(session, ctx, to_organisation=contributor, purpose="joint",
                                       role="contributor", **common))
             events += await maybe_agree(session, ctx, negotiation)
-    negotiation.updated_at = ctx.now
     return events + await maybe_refer_advocacy(session, ctx, negotiation, contact)
 
 
@@ -141,7 +143,7 @@ async def _start_pals(session: AsyncSession, ctx: Context, negotiation: Negotiat
         # No PALS to go to: the contact goes into the complaints procedure instead.
         negotiation.route = "complaint"
         return await start(session, ctx, negotiation, contact)
-    negotiation.state, negotiation.updated_at = "pals", ctx.now
+    domain.refer_to_pals(negotiation, now=ctx.now)
     common = dict(reference=negotiation.reference, from_organisation=negotiation.received_by,
                   to_organisation=pals, purpose="pals", kind=decision.kind, route=decision.route)
     if pals == negotiation.received_by:
@@ -153,14 +155,12 @@ async def _start_pals(session: AsyncSession, ctx: Context, negotiation: Negotiat
 
 async def addressed_referral(session: AsyncSession, referral_id: str, caller: Organisation,
                              statuses: tuple[str, ...] = ("pending",)) -> Referral:
-    """A referral addressed to the caller in one of the given states; 404 if it may not see it."""
-    row = await repository.get_referral(session, referral_id)
-    if row is None or caller.id not in {row.to_organisation, row.from_organisation}:
-        raise Problem(404, f"no referral {referral_id}")
+    """A referral addressed to the caller in one of the given states; not found if it may not see it."""
+    row = await party_referral(session, referral_id, caller.id)
     if row.to_organisation != caller.id:
-        raise Problem(404, f"no referral {referral_id} addressed to {caller.id}")
+        raise NotFound(f"no referral {referral_id} addressed to {caller.id}")
     if row.status not in statuses:
-        raise Problem(409, f"referral {referral_id} is {row.status}")
+        raise Conflict(f"referral {referral_id} is {row.status}")
     return row
 
 
@@ -171,7 +171,8 @@ async def accept(session: AsyncSession, ctx: Context, *, referral_id: str,
     row.status, row.answered_at = "accepted", ctx.now
     events: list[ev.CloudEvent] = [event_for(ev.ReferralAccepted, row, ctx)]
     negotiation = await repository.get_negotiation(session, row.reference)
-    if row.purpose in {"ownership", "joint"} and negotiation is not None and negotiation.state == "negotiating":
+    if row.purpose in {"ownership", "joint"} and negotiation is not None \
+            and negotiation.state == NegotiationState.NEGOTIATING:
         if row.role == "lead":
             negotiation.lead, negotiation.lead_accepted_at = row.to_organisation, ctx.now
         events += await maybe_agree(session, ctx, negotiation)
@@ -182,16 +183,15 @@ def _check_suggestion(row: Referral, suggested: str | None, ctx: Context) -> Non
     if suggested is None:
         return
     organisation = ctx.directory.get(suggested)
+    field = "body.suggested_organisation_id"
     if organisation is None:
-        raise Problem(422, f"unknown organisation {suggested!r}", errors=[
-            {"field": "body.suggested_organisation_id", "message": "unknown organisation",
-             "type": "unknown_organisation"}])
+        raise Invalid(FieldError(field, "unknown organisation", "unknown_organisation"),
+                      detail=f"unknown organisation {suggested!r}")
     fits = {"ownership": organisation.is_responsible_body, "joint": organisation.is_responsible_body,
             "advocacy": organisation.kind == "advocacy"}.get(row.purpose, True)
     if not fits or suggested == row.to_organisation:
-        raise Problem(422, f"{suggested} cannot take a {row.purpose} referral", errors=[
-            {"field": "body.suggested_organisation_id", "message": f"cannot take a {row.purpose} referral",
-             "type": "unsuitable_organisation"}])
+        raise Invalid(FieldError(field, f"cannot take a {row.purpose} referral", "unsuitable_organisation"),
+                      detail=f"{suggested} cannot take a {row.purpose} referral")
 
 
 async def decline(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
@@ -202,7 +202,7 @@ async def decline(session: AsyncSession, ctx: Context, *, referral_id: str, call
         # For PALS, declining is saying it cannot sort it out: the contact becomes a complaint.
         return await return_to_complaints(session, ctx, referral_id=referral_id, caller=caller, reason=answer.reason)
     if row.status != "pending":
-        raise Problem(409, f"referral {referral_id} is {row.status}")
+        raise Conflict(f"referral {referral_id} is {row.status}")
     _check_suggestion(row, answer.suggested_organisation_id, ctx)
     row.status, row.answered_at = "declined", ctx.now
     row.reason, row.suggested_organisation_id = answer.reason, answer.suggested_organisation_id
@@ -210,7 +210,8 @@ async def decline(session: AsyncSession, ctx: Context, *, referral_id: str, call
                                              suggested_organisation_id=answer.suggested_organisation_id)]
     negotiation = await repository.get_negotiation(session, row.reference)
     contact = await repository.get_contact(session, row.reference)
-    if row.purpose in {"ownership", "joint"} and negotiation is not None and negotiation.state == "negotiating":
+    if row.purpose in {"ownership", "joint"} and negotiation is not None \
+            and negotiation.state == NegotiationState.NEGOTIATING:
         if row.role == "lead":
             events += await _next_lead(session, ctx, negotiation, row, contact)
         else:
@@ -232,7 +233,7 @@ async def _next_lead(session: AsyncSession, ctx: Context, negotiation: Negotiati
     """Ask the suggested body, else the directory's next match; when none is left, escalate."""
     negotiation.tried = [*negotiation.tried, declined.to_organisation]
     negotiation.updated_at = ctx.now
-    receivers = {negotiation.received_by, domain.receiving_body(negotiation.received_by, ctx.directory)}
+    receivers = domain.receivers(negotiation.received_by, ctx.directory)
     rows = await repository.referrals_of(session, negotiation.reference, purposes=("joint",))
     contributors = {r.to_organisation for r in rows if r.role == "contributor" and r.status in ("pending", "accepted")}
     excluded = set(negotiation.tried) | receivers
@@ -246,7 +247,7 @@ async def _next_lead(session: AsyncSession, ctx: Context, negotiation: Negotiati
         return [propose(session, ctx, contact=contact, reference=negotiation.reference,
                         from_organisation=negotiation.received_by, to_organisation=candidate,
                         purpose=declined.purpose, role="lead", kind=declined.kind, route=declined.route)]
-    negotiation.state, negotiation.lead = "escalated", None
+    domain.escalate(negotiation, now=ctx.now)
     why = f"declined by {declined.to_organisation}: {declined.reason}"
     if suggested in receivers:
         why += "; it suggested the receiving organisation"
@@ -274,11 +275,12 @@ async def resolve(session: AsyncSession, ctx: Context, *, referral_id: str, call
     """PALS sorted it out: the referral and the contact close as resolved."""
     row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
     if row.purpose != "pals":
-        raise Problem(409, f"referral {referral_id} is not a PALS referral")
+        raise Conflict(f"referral {referral_id} is not a PALS referral")
     row.status, row.answered_at, row.reason = "resolved", ctx.now, summary
     negotiation = await repository.get_negotiation(session, row.reference)
-    if negotiation is not None and negotiation.state == "pals":
-        negotiation.state, negotiation.updated_at = "closed", ctx.now
+    # A PALS referral made by hand leaves a negotiation elsewhere alone.
+    if negotiation is not None and negotiation.state == NegotiationState.PALS:
+        domain.close(negotiation, now=ctx.now)
     # The summary stays here: it may describe the person, and partners fetch it over HTTP.
     return row, [event_for(ev.ReferralAccepted, row, ctx, outcome="resolved")]
 
@@ -288,34 +290,32 @@ async def return_to_complaints(session: AsyncSession, ctx: Context, *, referral_
     """PALS cannot sort it out: back into the complaints procedure, and ownership is proposed."""
     row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
     if row.purpose != "pals":
-        raise Problem(409, f"referral {referral_id} is not a PALS referral")
+        raise Conflict(f"referral {referral_id} is not a PALS referral")
     row.status, row.answered_at, row.reason = "returned", ctx.now, reason
     events: list[ev.CloudEvent] = [event_for(ev.ReferralDeclined, row, ctx, reason=reason, outcome="returned")]
     negotiation = await repository.get_negotiation(session, row.reference)
-    if negotiation is not None and negotiation.state == "pals":
+    if negotiation is not None and negotiation.state == NegotiationState.PALS:
         negotiation.route = "complaint"
         contact = await repository.get_contact(session, row.reference)
         events += await start(session, ctx, negotiation, contact)
     return row, events
 
 
-
 async def withdraw_by_sender(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
                              reason: str) -> tuple[Referral, list[ev.CloudEvent]]:
     """The sender withdraws an unanswered referral; agreement no longer waits for that answer."""
-    row = await repository.get_referral(session, referral_id)
-    if row is None or caller.id not in {row.to_organisation, row.from_organisation}:
-        raise Problem(404, f"no referral {referral_id}")
+    row = await party_referral(session, referral_id, caller.id)
     if row.from_organisation != caller.id:
-        raise Problem(403, "only the organisation that made a referral withdraws it")
+        raise Forbidden("only the organisation that made a referral withdraws it")
     if row.status != "pending":
-        raise Problem(409, f"referral {referral_id} is {row.status}")
+        raise Conflict(f"referral {referral_id} is {row.status}")
     withdraw([row], ctx, f"withdrawn by {caller.id}: {reason}")
     negotiation = await repository.get_negotiation(session, row.reference)
-    if negotiation is None or negotiation.state != "negotiating" or row.purpose not in {"ownership", "joint"}:
+    if negotiation is None or negotiation.state != NegotiationState.NEGOTIATING \
+            or row.purpose not in {"ownership", "joint"}:
         return row, []
     if row.role == "lead":
         # Nobody is being asked to lead now: the receiving organisation decides who is.
-        negotiation.state, negotiation.lead, negotiation.updated_at = "escalated", None, ctx.now
+        domain.escalate(negotiation, now=ctx.now)
         return row, []
     return row, await maybe_agree(session, ctx, negotiation)

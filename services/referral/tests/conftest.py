@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from nwd_shared import events as ev
 from nwd_shared.runtime import run_job_once
-from nwd_shared.testing import (
+from nwd_shared.testing import (  # noqa: F401 - the event factories are imported from here by tests
     FakeClock,
     bearer,
+    contact_received,
     eventually,
-    fresh_database,
+    new_reference,
     publish,
-    running_app,
     service_client,
+    triage_completed,
 )
-from referral import jobs
+from referral import chasing
 from referral.config import Settings
 from referral.main import create_app
 
@@ -38,52 +37,18 @@ async def referral(request, broker, tmp_path_factory):
         yield client
 
 
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def clocked(request, broker, tmp_path_factory):
     """Referral with an injected clock; the time-out job runs only when a test runs it."""
-    clock = FakeClock(datetime(2026, 12, 14, 10, tzinfo=UTC))
-    async with fresh_database(request.param, tmp_path_factory.mktemp("referral-clock")) as url:
-        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-", timeout_check_seconds=86400)
-        app = create_app(settings, clock=clock)
-        async with running_app(app) as client:
-            client.runtime, client.clock = app.state.runtime, clock
-            yield client
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("referral-clock"),
+                              clock=FakeClock(datetime(2026, 12, 14, 10, tzinfo=UTC)),
+                              timeout_check_seconds=86400) as client:
+        yield client
 
 
 def key_of(organisation_id: str) -> dict[str, str]:
     return bearer(f"demo-{organisation_id}-key")
-
-
-def new_reference() -> str:
-    return f"NWD-{uuid.uuid4().hex[:8].upper()}"
-
-
-def contact_received(reference: str, *, received_by: str, concerns: list[dict], consent: bool = False,
-                     wants_advocacy: bool = False, name: str = "Ann Example", email: str = "ann@example.org",
-                     phone: str = "01234 567890",
-                     description: str = "Home care visits for my mother were missed for a week.",
-                     received_at: datetime | None = None) -> ev.ContactReceived:
-    return ev.ContactReceived(
-        source="/nwd/intake", subject=reference,
-        data=ev.ContactReceivedData(
-            reference=reference, received_by=received_by, received_at=received_at or datetime.now(UTC),
-            kind="complaint", channel="email",
-            complainant=ev.Complainant(name=name, email=email, phone=phone, relationship="self"),
-            concerns=[ev.Concern(**c) for c in concerns], description=description,
-            desired_outcome="Visits happen as planned.", consent_to_share=consent,
-            wants_advocacy=wants_advocacy))
-
-
-def triage_completed(reference: str, *, received_by: str, responsible: list[str], route: str = "complaint",
-                     received_at: datetime | None = None) -> ev.TriageCompleted:
-    return ev.TriageCompleted(
-        source="/nwd/triage", subject=reference,
-        data=ev.TriageDecisionData(reference=reference, received_by=received_by,
-                                   received_at=received_at or datetime.now(UTC), kind="complaint", route=route,
-                                   responsible_organisations=responsible, reasons=["test"]))
 
 
 class Driver:
@@ -94,15 +59,22 @@ class Driver:
         self.runtime = client.runtime
 
     async def contact(self, *, received_by: str, concerns: list[dict], responsible: list[str],
-                      route: str = "complaint", reference: str | None = None, **contact) -> str:
-        """Publish a contact and its triage decision, in the usual order; returns the reference."""
+                      route: str = "complaint", reference: str | None = None,
+                      concern_count: dict[str, int] | None = None, **contact) -> str:
+        """Publish a contact and its triage decision, in the usual order; returns the reference.
+
+        The decision carries the concerns' stated areas, as triage finds them, and `concern_count`
+        when a test needs triage's count of each body's concerns.
+        """
         reference = reference or new_reference()
         received_at = contact.pop("received_at", None) or datetime.now(UTC)
+        areas = list(dict.fromkeys(c["area"] for c in concerns if c.get("area")))
         await publish(self.broker.bootstrap_servers,
                       contact_received(reference, received_by=received_by, concerns=concerns,
                                        received_at=received_at, **contact),
                       triage_completed(reference, received_by=received_by, responsible=responsible,
-                                       route=route, received_at=received_at))
+                                       route=route, received_at=received_at, areas=areas,
+                                       concern_count=concern_count or {}))
         return reference
 
     async def events(self, reference: str) -> list[tuple[str, dict]]:
@@ -140,7 +112,7 @@ class Driver:
 
     async def chase(self) -> int:
         """One run of the reminder and time-out job, as the periodic task would run it."""
-        return await run_job_once(jobs.periodic(self.runtime.settings), self.runtime)
+        return await run_job_once(chasing.periodic(self.runtime.settings), self.runtime)
 
 
 @pytest.fixture

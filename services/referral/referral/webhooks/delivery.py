@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from nwd_shared.runtime import PeriodicSpec, Runtime
-from referral.models import WebhookAttempt, WebhookDelivery
+from referral.models import WebhookAttempt
 from referral.webhooks import domain, repository
 
 
@@ -81,7 +81,7 @@ async def record(session, outcome: Outcome, runtime: Runtime) -> None:
     session.add(WebhookAttempt(delivery_id=outcome.delivery_id, attempted_at=outcome.attempted_at,
                                status_code=outcome.status_code, error=outcome.error,
                                duration_ms=outcome.duration_ms))
-    delivery = await session.get(WebhookDelivery, outcome.delivery_id)
+    delivery = await repository.get_delivery(session, outcome.delivery_id)
     if delivery is None or delivery.status != "pending":
         return
     delivery.attempts += 1

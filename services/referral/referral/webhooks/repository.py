@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -52,6 +53,17 @@ async def due_deliveries(session: AsyncSession, now: datetime, limit: int) -> li
         .with_for_update(skip_locked=True, of=WebhookDelivery)
     )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def get_delivery(session: AsyncSession, delivery_id: str) -> WebhookDelivery | None:
+    return await session.get(WebhookDelivery, delivery_id)
+
+
+async def replace_sent_bodies(session: AsyncSession, references: Sequence[str], value: str) -> None:
+    """Replace the bodies of the contacts' deliveries that were sent, failed or cancelled."""
+    # Bodies of deliveries still to be tried are left to be sent as they were signed.
+    await session.execute(update(WebhookDelivery).where(
+        WebhookDelivery.reference.in_(references), WebhookDelivery.status != "pending").values(payload=value))
 
 
 async def cancel_pending(session: AsyncSession, subscription_id: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared.directory import Organisation
-from nwd_shared.http import Problem
+from nwd_shared.errors import NotFound
 from referral.models import WebhookDelivery, WebhookSubscription
 from referral.webhooks import domain, repository
 from referral.webhooks.schemas import AttemptView, DeliveryView, SubscriptionIn
@@ -29,7 +29,7 @@ async def subscribe(session: AsyncSession, *, caller: Organisation, body: Subscr
 async def own_subscription(session: AsyncSession, subscription_id: str, caller: Organisation) -> WebhookSubscription:
     row = await repository.get_subscription(session, subscription_id)
     if row is None or row.organisation_id != caller.id:
-        raise Problem(404, f"no subscription {subscription_id}")
+        raise NotFound(f"no subscription {subscription_id}")
     return row
 
 

@@ -11,11 +11,11 @@ from ..conftest import key_of
 
 
 async def test_a_joint_complaint_agrees_a_lead_and_a_contributor(driver):
-    # Received by a PALS; two concerns about council home care, one about the hospital.
+    # Received by a PALS; two concerns about council home care, one about the hospital (triage counts them).
     reference = await driver.contact(
         received_by="uhsussex-pals", responsible=["uhsussex", "wsx-council"],
         concerns=[{"organisation_id": "wsx-council"}, {"service_type": "social_care", "area": "west-sussex"},
-                  {"organisation_id": "uhsussex"}])
+                  {"organisation_id": "uhsussex"}], concern_count={"wsx-council": 2, "uhsussex": 1})
     lead = await driver.pending(reference, "wsx-council")
     contributor = await driver.pending(reference, "uhsussex")
     assert (lead["purpose"], lead["role"]) == ("joint", "lead")
@@ -135,7 +135,8 @@ async def test_advocacy_is_a_supporting_party_never_the_owner(driver):
 async def test_escalation_from_casework_goes_to_the_joint_working_team_when_both_are_involved(driver, broker):
     reference = await driver.contact(received_by="uhsussex", responsible=["uhsussex", "wsx-council"],
                                      concerns=[{"organisation_id": "uhsussex"}, {"organisation_id": "uhsussex"},
-                                               {"organisation_id": "wsx-council"}])
+                                               {"organisation_id": "wsx-council"}],
+                                     concern_count={"uhsussex": 2, "wsx-council": 1})
     await driver.answer(await driver.pending(reference, "wsx-council"), "accept")
     await driver.wait_for(reference, "nwd.ownership.agreed.v1")
     case_id = str(uuid.uuid4())

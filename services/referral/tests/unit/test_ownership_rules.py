@@ -12,22 +12,21 @@ from referral.domain import (
     choose_lead,
     next_candidate,
     next_step,
-    ombudsmen_for,
-    receiving_body,
+    receivers,
 )
 
 DIRECTORY = load_directory(DEMO_ORGANISATIONS_FILE)
 
 
-def decision(route="complaint", responsible=("wsx-council",), received_by="wsx-council"):
+def decision(route="complaint", responsible=("wsx-council",), received_by="wsx-council", **published):
     return TriageDecisionData(reference="NWD-1", received_by=received_by, received_at=datetime.now(UTC),
                               kind="complaint", route=route, responsible_organisations=list(responsible),
-                              reasons=["test"])
+                              reasons=["test"], **published)
 
 
-def step(concerns=(), rule=None, **kwargs):
+def step(rule=None, **kwargs):
     options = {"rule": rule} if rule else {}
-    return next_step(decision(**kwargs), concerns=[Concern(**c) for c in concerns], directory=DIRECTORY, **options)
+    return next_step(decision(**kwargs), directory=DIRECTORY, **options)
 
 
 def test_receiver_that_is_responsible_owns_it_at_once():
@@ -35,7 +34,7 @@ def test_receiver_that_is_responsible_owns_it_at_once():
 
 
 def test_a_pals_receives_for_its_trust():
-    assert receiving_body("uhsussex-pals", DIRECTORY) == "uhsussex"
+    assert receivers("uhsussex-pals", DIRECTORY) == {"uhsussex-pals", "uhsussex"}
     assert step(received_by="uhsussex-pals", responsible=["uhsussex"]) == Agree(owner="uhsussex")
 
 
@@ -52,19 +51,18 @@ def test_only_responsible_bodies_can_own():
     assert step(responsible=["uhsussex-pals", "uhsussex"]) == Propose(lead="uhsussex")
 
 
-def test_joint_lead_is_the_body_with_most_concerns():
-    concerns = [{"organisation_id": "uhsussex"}, {"service_type": "health", "area": "west-sussex"},
-                {"organisation_id": "wsx-council"}]
-    assert step(concerns, responsible=["wsx-council", "uhsussex"]) == Propose(
+def test_joint_lead_is_the_body_with_most_concerns_as_triage_counted_them():
+    counted = {"uhsussex": 2, "wsx-council": 1}
+    assert step(responsible=["wsx-council", "uhsussex"], concern_count=counted) == Propose(
         lead="uhsussex", contributors=["wsx-council"])
 
 
 def test_on_a_tie_the_responsible_receiver_leads_then_the_directory_order_decides():
-    concerns = [{"organisation_id": "uhsussex"}, {"organisation_id": "wsx-council"}]
-    assert step(concerns, responsible=["wsx-council", "uhsussex"], received_by="uhsussex") == Propose(
+    tie = {"uhsussex": 1, "wsx-council": 1}
+    assert step(responsible=["wsx-council", "uhsussex"], received_by="uhsussex", concern_count=tie) == Propose(
         lead="uhsussex", contributors=["wsx-council"], lead_is_receiver=True)
     # Received by neither: wsx-council comes first in the directory.
-    assert step(concerns, responsible=["uhsussex", "wsx-council"], received_by="healthwatch-wsx") == Propose(
+    assert step(responsible=["uhsussex", "wsx-council"], received_by="healthwatch-wsx", concern_count=tie) == Propose(
         lead="wsx-council", contributors=["uhsussex"])
 
 
@@ -88,12 +86,6 @@ def test_the_next_candidate_is_the_directory_next_match_for_the_same_service_and
     assert next_candidate("uhsussex", excluded=set(), concerns=health, directory=DIRECTORY) == "sussex-icb"
 
 
-def test_advocacy_in_the_complainants_area():
-    assert advocacy_for([Concern(organisation_id="bh-council")], "wsx-council", DIRECTORY) == "sussex-advocacy"
-    assert advocacy_for([Concern(service_type="health", area="cornwall")], "wsx-council", DIRECTORY) is None
-
-
-def test_ombudsman_by_service_and_the_joint_working_team_for_both():
-    assert ombudsmen_for({"health"}, DIRECTORY) == (["phso"], False)
-    assert ombudsmen_for({"social_care"}, DIRECTORY) == (["lgsco"], False)
-    assert ombudsmen_for({"health", "social_care"}, DIRECTORY) == (["phso", "lgsco"], True)
+def test_advocacy_in_the_complainants_area_as_triage_found_it_else_the_owners():
+    assert advocacy_for(decision(responsible=["bh-council"]), DIRECTORY) == "sussex-advocacy"
+    assert advocacy_for(decision(responsible=["uhsussex"], areas=["cornwall"]), DIRECTORY) is None

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: asyncapi install run test test-unit test-e2e compose-e2e bench chaos lint migrate clean
+.PHONY: asyncapi install run test test-unit test-service test-integration test-e2e compose-e2e bench chaos lint migrate clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -29,11 +29,18 @@ run: install  ## the broker and all five services in the foreground; Ctrl-C stop
 test: install  ## every test: unit, integration (Tansu, SQLite, PostgreSQL if set) and end to end
 	$(UV) run --no-sync pytest
 
-test-unit: install
-	$(UV) run --no-sync pytest -m "not e2e" -k "unit"
+# Each test is marked by its folder (conftest.py): unit, service, integration or e2e.
+test-unit: install  ## pure rules: no database, no broker
+	$(UV) run --no-sync pytest -m unit
 
-test-e2e: install
-	$(UV) run --no-sync pytest tests/e2e
+test-service: install  ## use cases in-process on SQLite (and PostgreSQL if set): no broker
+	$(UV) run --no-sync pytest -m service
+
+test-integration: install  ## a real database and the Tansu broker
+	$(UV) run --no-sync pytest -m integration
+
+test-e2e: install  ## every service as a process (tests/e2e, and the short fault suite)
+	$(UV) run --no-sync pytest -m e2e
 
 compose-e2e: install  ## where a Docker engine exists: docker compose up, smoke check, tests/e2e against it
 	PYTHON=.venv/bin/python bash deploy/compose-e2e.sh

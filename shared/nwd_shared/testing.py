@@ -1,12 +1,14 @@
-"""Pytest fixtures and helpers for the project's tests: a real broker, real databases."""
+"""Pytest fixtures and helpers for the project's tests: a real broker, real databases, and an
+in-process harness (`deliver`) that hands events to a service's consumers without a broker."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -16,9 +18,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from asgi_lifespan import LifespanManager
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from nwd_shared.calendar import ENGLAND
+from nwd_shared import events as ev
+from nwd_shared.calendar import ENGLAND, Clock
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.events import CloudEvent
@@ -26,6 +30,9 @@ from nwd_shared.kafka import ensure_topics
 
 POSTGRES_URL = os.environ.get("NWD_TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgres"]
+# A bootstrap address nothing listens on (port 1 is privileged): a service given it runs without a
+# broker, its relay and consumers waiting; tests hand it events with `deliver`.
+NO_BROKER = "127.0.0.1:1"
 
 
 @asynccontextmanager
@@ -83,16 +90,52 @@ async def running_app(app) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @asynccontextmanager
-async def service_client(create_app, settings_type, kind: str, bootstrap: str, directory, **settings):
-    """A running service on a fresh database; the client carries the app's runtime as `.runtime`."""
+async def service_client(create_app, settings_type, kind: str, bootstrap: str, directory, *,
+                         clock: Clock | None = None, **settings):
+    """A running service on a fresh database; the client carries `.runtime`, `.clock`, `.database`.
+
+    Given a `clock` (a FakeClock), the service reads the time from it: a test moves it, and runs
+    periodic jobs itself by giving their settings an interval of a day.
+    """
     async with fresh_database(kind, directory) as url:
         # A group of its own, so an earlier app's committed offsets and rebalances do not interfere.
         prefix = f"test-{uuid.uuid4().hex[:8]}-"
         app = create_app(settings_type(database_url=url, kafka_bootstrap_servers=bootstrap,
-                                       kafka_group_prefix=prefix, **settings))
+                                       kafka_group_prefix=prefix, **settings),
+                         **({"clock": clock} if clock is not None else {}))
         async with running_app(app) as client:
-            client.runtime = app.state.runtime
+            client.runtime, client.clock, client.database = app.state.runtime, clock, kind
             yield client
+
+
+def as_record(event: CloudEvent, offset: int = 0) -> ConsumerRecord:
+    """The record a relay would publish for an event, as a consumer would receive it."""
+    value, key = event.value(), event.key.encode()
+    return ConsumerRecord(topic=event.topic, partition=0, offset=offset, timestamp=0, timestamp_type=0,
+                          key=key, value=value, checksum=None, serialized_key_size=len(key),
+                          serialized_value_size=len(value), headers=event.headers())
+
+
+async def deliver(client_or_runtime, *events: CloudEvent) -> None:
+    """Hand events to a service's consumers in-process, as one poll's batch, without a broker.
+
+    It is the consumers' own `handle`: the same inbox (a duplicate changes nothing), handlers,
+    outbox rows and commit as events from the broker get.
+    """
+    runtime = getattr(client_or_runtime, "runtime", client_or_runtime)
+    records = [as_record(event, offset) for offset, event in enumerate(events)]
+    for consumer in runtime.consumers:
+        await consumer.handle(records)
+
+
+async def staged(client_or_runtime, reference: str) -> list[tuple[str, dict]]:
+    """The events a service staged in its outbox for a contact, in order: (type, data)."""
+    runtime = getattr(client_or_runtime, "runtime", client_or_runtime)
+    outbox = runtime.tables.outbox
+    async with runtime.engine.connect() as connection:
+        rows = await connection.execute(select(outbox.c.event_type, outbox.c.payload)
+                                        .where(outbox.c.key == reference).order_by(outbox.c.id))
+        return [(kind, json.loads(payload)) for kind, payload in rows]
 
 
 def group_of(client) -> str:
@@ -114,6 +157,52 @@ def contact_payload(**overrides: Any) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def new_reference() -> str:
+    return f"NWD-{uuid.uuid4().hex[:8].upper()}"
+
+
+def contact_received(reference: str | None = None, *, received_by: str = "wsx-council",
+                     concerns: Iterable[dict] = ({"organisation_id": "wsx-council"},), consent: bool = False,
+                     wants_advocacy: bool = False, name: str = "Ann Example", email: str = "ann@example.org",
+                     phone: str = "01234 567890",
+                     description: str = "Home care visits for my mother were missed for a week.",
+                     received_at: datetime | None = None, **data: Any) -> ev.ContactReceived:
+    """An intake contact.received, as intake publishes it; `data` sets any other field."""
+    reference = reference or new_reference()
+    return ev.ContactReceived(
+        source="/nwd/intake", subject=reference,
+        data=ev.ContactReceivedData(
+            reference=reference, received_by=received_by, received_at=received_at or datetime.now(UTC),
+            kind="complaint", channel="email",
+            complainant=ev.Complainant(name=name, email=email, phone=phone, relationship="self"),
+            concerns=[ev.Concern(**c) for c in concerns], description=description,
+            desired_outcome="Visits happen as planned.", consent_to_share=consent,
+            wants_advocacy=wants_advocacy, **data))
+
+
+def triage_completed(reference: str, *, received_by: str = "wsx-council",
+                     responsible: Iterable[str] = ("wsx-council",), route: str = "complaint",
+                     received_at: datetime | None = None, **data: Any) -> ev.TriageCompleted:
+    """A triage.completed, as triage publishes it; `data` sets any other field."""
+    return ev.TriageCompleted(
+        source="/nwd/triage", subject=reference,
+        data=ev.TriageDecisionData(reference=reference, received_by=received_by,
+                                   received_at=received_at or datetime.now(UTC), kind="complaint", route=route,
+                                   responsible_organisations=list(responsible), reasons=["test"], **data))
+
+
+def ownership_agreed(reference: str, *, owner: str = "wsx-council", contributors: Iterable[str] = (),
+                     received_by: str | None = None, received_at: datetime | None = None,
+                     route: str = "complaint", **data: Any) -> ev.OwnershipAgreed:
+    """A referral ownership.agreed, as referral publishes it; `data` sets any other field."""
+    return ev.OwnershipAgreed(
+        source="/nwd/referral", subject=reference,
+        data=ev.OwnershipAgreedData(reference=reference, owner=owner, contributors=list(contributors),
+                                    received_by=received_by or owner,
+                                    owner_received_at=received_at or datetime.now(UTC),
+                                    kind="complaint", route=route, **data))
 
 
 def bearer(key: str) -> dict[str, str]:

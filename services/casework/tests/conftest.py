@@ -14,16 +14,14 @@ from casework.config import Settings
 from casework.deadlines import deadline_monitor
 from casework.main import create_app
 from nwd_shared import db
-from nwd_shared import events as ev
 from nwd_shared.calendar import ENGLAND
 from nwd_shared.runtime import run_job_once
 from nwd_shared.testing import (
     FakeClock,
     bearer,
     eventually,
-    fresh_database,
+    ownership_agreed,
     publish,
-    running_app,
     service_client,
 )
 
@@ -36,21 +34,15 @@ async def casework(request, broker, tmp_path_factory):
         yield client
 
 
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def clocked(request, broker, tmp_path_factory):
     """Casework with an injected clock, shared by the session's tests; each sets the clock first."""
     # The monitor's interval is a day, so it runs only when a test runs it.
-    clock = FakeClock(datetime(2026, 7, 1, 9, tzinfo=UTC))
-    async with fresh_database(request.param, tmp_path_factory.mktemp("casework-clock")) as url:
-        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-",
-                            deadline_monitor_interval_seconds=86400)
-        app = create_app(settings, clock=clock)
-        async with running_app(app) as client:
-            client.runtime, client.clock, client.database = app.state.runtime, clock, request.param
-            yield client
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("casework-clock"),
+                              clock=FakeClock(datetime(2026, 7, 1, 9, tzinfo=UTC)),
+                              deadline_monitor_interval_seconds=86400) as client:
+        yield client
 
 
 def key_of(organisation_id: str) -> dict[str, str]:
@@ -70,11 +62,8 @@ class CaseDriver:
         """Publish agreed ownership and wait for the case; the owner received it at 10:00 that day."""
         reference = f"NWD-{uuid.uuid4().hex[:8].upper()}"
         received_at = datetime.combine(received_on, time(10), tzinfo=ENGLAND).astimezone(UTC)
-        await publish(self.broker.bootstrap_servers, ev.OwnershipAgreed(
-            source="/nwd/referral", subject=reference,
-            data=ev.OwnershipAgreedData(reference=reference, owner=owner, contributors=list(contributors),
-                                        received_by=owner, owner_received_at=received_at,
-                                        kind="complaint", route=route)))
+        await publish(self.broker.bootstrap_servers, ownership_agreed(
+            reference, owner=owner, contributors=contributors, received_at=received_at, route=route))
 
         async def found():
             items = (await self.client.get("/v1/cases", params={"reference": reference},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,7 +10,7 @@ import yaml
 from casework.config import Settings
 from casework.main import create_app
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import FakeClock, fresh_database, running_app
+from nwd_shared.testing import FakeClock, service_client
 
 from ..conftest import CaseDriver
 from .test_case_lifecycle import PLAN, dates
@@ -28,16 +27,11 @@ async def local_driver(broker, tmp_path_factory):
         if organisation["id"] == "wsx-council":
             organisation["policy"] = LOCAL
     (folder / "organisations.yaml").write_text(yaml.safe_dump(directory))
-    clock = FakeClock(datetime(2026, 7, 1, 9, tzinfo=UTC))
-    async with fresh_database("sqlite", folder) as url:
-        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-",
-                            organisations_file=folder / "organisations.yaml",
-                            deadline_monitor_interval_seconds=86400)
-        app = create_app(settings, clock=clock)
-        async with running_app(app) as client:
-            client.runtime, client.clock = app.state.runtime, clock
-            yield CaseDriver(client, broker)
+    async with service_client(create_app, Settings, "sqlite", broker.bootstrap_servers, folder,
+                              clock=FakeClock(datetime(2026, 7, 1, 9, tzinfo=UTC)),
+                              organisations_file=folder / "organisations.yaml",
+                              deadline_monitor_interval_seconds=86400) as client:
+        yield CaseDriver(client, broker)
 
 
 async def test_an_organisations_own_periods_set_its_plan_and_response_dates(local_driver):

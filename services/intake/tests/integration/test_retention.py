@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -23,9 +22,8 @@ from nwd_shared.testing import (
     bearer,
     contact_payload,
     eventually,
-    fresh_database,
     publish,
-    running_app,
+    service_client,
 )
 
 COUNCIL = bearer("demo-wsx-council-key")
@@ -33,19 +31,14 @@ PERSONAL = ("Ann Example", "ann@example.org", "01234 567890", "Bob Example", "mi
             "someone explains", "Carer did not come")
 
 
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def clocked(request, broker, tmp_path_factory):
     """Intake with a clock the test moves; the retention job runs only when a test runs it."""
-    clock = FakeClock(datetime(2015, 3, 2, 10, tzinfo=UTC))
-    async with fresh_database(request.param, tmp_path_factory.mktemp("intake-retention")) as url:
-        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-", retention_check_seconds=86400)
-        app = create_app(settings, clock=clock)
-        async with running_app(app) as client:
-            client.runtime, client.clock, client.database = app.state.runtime, clock, request.param
-            yield client
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("intake-retention"),
+                              clock=FakeClock(datetime(2015, 3, 2, 10, tzinfo=UTC)),
+                              retention_check_seconds=86400) as client:
+        yield client
 
 
 def at(day: date) -> datetime:

@@ -13,24 +13,19 @@ from learning.main import create_app
 from nwd_shared import events as ev
 from nwd_shared.retention import ANONYMISED
 from nwd_shared.runtime import run_job_once
-from nwd_shared.testing import FakeClock, bearer, eventually, fresh_database, publish, running_app
+from nwd_shared.testing import FakeClock, bearer, eventually, publish, service_client
 
 COUNCIL = bearer("demo-wsx-council-key")
-
-
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def clocked(request, broker, tmp_path_factory):
     """Learning with a clock the test moves; the retention job runs only when a test runs it."""
-    clock = FakeClock(datetime(2015, 3, 2, 10, tzinfo=UTC))
-    async with fresh_database(request.param, tmp_path_factory.mktemp("learning-retention")) as url:
-        settings = Settings(database_url=url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                            kafka_group_prefix=f"test-{uuid.uuid4().hex[:8]}-", retention_check_seconds=86400)
-        app = create_app(settings, clock=clock)
-        async with running_app(app) as client:
-            client.runtime, client.clock = app.state.runtime, clock
-            yield client
+    async with service_client(create_app, Settings, request.param, broker.bootstrap_servers,
+                              tmp_path_factory.mktemp("learning-retention"),
+                              clock=FakeClock(datetime(2015, 3, 2, 10, tzinfo=UTC)),
+                              retention_check_seconds=86400) as client:
+        yield client
 
 
 def closed(reference: str, day: date) -> ev.CaseClosed:

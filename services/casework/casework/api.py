@@ -51,14 +51,9 @@ ContextDep = Annotated[Context, Depends(_context)]
 
 
 def _live_alerts(case: Case, alerts) -> list[AlertView]:
-    """Alerts whose deadline still runs with the same date, a breach replacing its warning."""
-    running = domain.running_deadlines(service.progress_of(case))
-    live = {}
-    for a in alerts:
-        if running.get(a.deadline) == a.due_on and (a.kind == "breach" or a.deadline not in live):
-            live[a.deadline] = AlertView(case_id=case.id, reference=case.reference, deadline=a.deadline,
-                                         due_on=a.due_on, kind=a.kind, raised_at=a.raised_at)
-    return list(live.values())
+    return [AlertView(case_id=case.id, reference=case.reference, deadline=a.deadline, due_on=a.due_on,
+                      kind=a.kind, raised_at=a.raised_at)
+            for a in domain.live_alerts(service.progress_of(case), alerts)]
 
 
 async def _view(session: AsyncSession, case: Case, ctx: Context) -> CaseView:

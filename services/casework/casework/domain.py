@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, add_months
@@ -357,6 +357,25 @@ def due_alerts(progress: Progress, today: date, warning_working_days: int,
         elif warning_working_days and calendar.working_days_between(today, due_on) <= warning_working_days:
             alerts.append((name, due_on, "warning"))
     return alerts
+
+
+class RaisedAlert(Protocol):
+    deadline: str
+    due_on: date
+    kind: str
+
+
+A = TypeVar("A", bound=RaisedAlert)
+
+
+def live_alerts(progress: Progress, alerts: Iterable[A]) -> list[A]:
+    """Alerts whose deadline still runs with the same date, a breach replacing its warning."""
+    running = running_deadlines(progress)
+    live: dict[str, A] = {}
+    for alert in alerts:
+        if running.get(alert.deadline) == alert.due_on and (alert.kind == "breach" or alert.deadline not in live):
+            live[alert.deadline] = alert
+    return list(live.values())
 
 
 def on_time(responded_on: date, respond_by: date | None) -> bool:

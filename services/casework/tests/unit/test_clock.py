@@ -1,5 +1,6 @@
 """The statutory clock of a case: opening, acknowledgement, plan, alerts and the final response."""
 
+from collections import namedtuple
 from datetime import date
 
 from casework import domain
@@ -104,3 +105,12 @@ def test_the_record_summary_says_how_the_complaint_was_resolved():
                                       closed_on=date(2026, 7, 3), reason="withdrawn by the complainant",
                                       escalated=False)
     assert "Closed without a response: withdrawn by the complainant." in withdrawn
+
+
+def test_a_breach_replaces_its_warning_and_an_alert_for_a_moved_date_is_no_longer_live():
+    Raised = namedtuple("Raised", "deadline due_on kind")
+    warning = Raised("action_plan_by", date(2026, 7, 13), "warning")
+    breach = Raised("action_plan_by", date(2026, 7, 13), "breach")
+    moved = Raised("respond_by", date(2026, 7, 30), "warning")
+    assert domain.live_alerts(progress(), [warning, breach, moved]) == [breach]
+    assert domain.live_alerts(progress(action_plan_issued=True), [warning, breach]) == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learning import repository, subjects
@@ -15,15 +13,18 @@ from learning.taxonomy import (
     service_area_label,
     subject_label,
 )
+from nwd_shared.context import Context
+from nwd_shared.errors import FieldError, Invalid, NotFound
 
 
-async def visible_to(session: AsyncSession, reference: str, organisation: str) -> Records | None:
-    """The records behind a complaint's classification, if the organisation owns it."""
+async def visible_to(session: AsyncSession, ctx: Context, reference: str) -> Records:
+    """The records behind a complaint's classification, if the caller owns it; NotFound otherwise."""
+    organisation = ctx.caller
     cases = await repository.cases_for_reference(session, reference)
     contact = await repository.contact(session, reference)
     owners = {c.owner for c in cases} | ({contact.owner} if contact and contact.owner else set())
     if organisation not in owners:
-        return None
+        raise NotFound(f"no complaint {reference} of yours")
     correction = await repository.correction(session, reference)
     return Records(organisations=frozenset({organisation}),
                    contacts={reference: contact} if contact else {},
@@ -43,11 +44,10 @@ def describe(records: Records, reference: str) -> dict:
                                           route=contact.route))
     case_found = subjects.merge(*[[tuple(a) for a in c.case_subjects or []] for c in records.cases])
     correction = records.corrections.get(reference)
-    case_area = next((c.case_service_area for c in records.cases if c.case_service_area), None)
     chosen = subjects.effective(
         rules=[code for code, _ in rules], case=[code for code, _ in case_found],
         correction=correction.subjects if correction else None,
-        rule_area=contact.service_area if contact else None, case_area=case_area,
+        rule_area=contact.service_area if contact else None,
         corrected_area=correction.service_area if correction else None)
 
     def listed(found):
@@ -69,20 +69,31 @@ def describe(records: Records, reference: str) -> dict:
     }
 
 
-def unknown_codes(subject_codes: list[str] | None, service_area: str | None) -> list[dict]:
-    """Validation errors for codes outside the taxonomy."""
-    errors = [{"field": f"body.subjects.{i}", "message": f"unknown subject code {code!r}", "type": "unknown_code"}
+def check_correction(subject_codes: list[str] | None, service_area: str | None) -> None:
+    """A correction gives subjects, a service area or both, each a code of the taxonomy."""
+    if subject_codes is None and service_area is None:
+        raise Invalid(FieldError("body.subjects", "subjects or service_area is required", "missing"),
+                      detail="give subjects, a service area, or both")
+    errors = [FieldError(f"body.subjects.{i}", f"unknown subject code {code!r}", "unknown_code")
               for i, code in enumerate(subject_codes or []) if code not in SUBJECTS_BY_CODE]
     if service_area is not None and service_area not in SERVICE_AREAS_BY_CODE:
-        errors.append({"field": "body.service_area", "message": f"unknown service area {service_area!r}",
-                       "type": "unknown_code"})
-    return errors
+        errors.append(FieldError("body.service_area", f"unknown service area {service_area!r}", "unknown_code"))
+    if errors:
+        raise Invalid(*errors, detail=f"{len(errors)} unknown code(s); GET /v1/subjects lists them")
 
 
-async def correct(session: AsyncSession, records: Records, *, reference: str, organisation: str,
-                  subject_codes: list[str] | None, service_area: str | None, reason: str,
-                  now: datetime) -> None:
-    """Record a correction; what it leaves out keeps its earlier correction, if any."""
+async def classification_of(session: AsyncSession, ctx: Context, reference: str) -> dict:
+    """A complaint's subjects and service area, and why, for the organisation that owns it."""
+    return describe(await visible_to(session, ctx, reference), reference)
+
+
+async def correct(session: AsyncSession, ctx: Context, reference: str, *, subject_codes: list[str] | None,
+                  service_area: str | None, reason: str) -> dict:
+    """Record the owner's correction and return the classification it gives; what it leaves out keeps
+    its earlier correction, if any."""
+    records = await visible_to(session, ctx, reference)
+    check_correction(subject_codes, service_area)
+    organisation, now = ctx.caller, ctx.now
     correction = records.corrections.get(reference) or await repository.correction(session, reference)
     if correction is None:
         correction = SubjectCorrection(reference=reference, organisation=organisation, subjects=None,
@@ -96,3 +107,4 @@ async def correct(session: AsyncSession, records: Records, *, reference: str, or
     correction.reason = reason
     correction.corrected_at = now
     records.corrections[reference] = correction
+    return describe(records, reference)

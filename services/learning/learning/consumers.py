@@ -5,6 +5,7 @@ from __future__ import annotations
 from learning import service
 from learning.config import Settings
 from nwd_shared import events as ev
+from nwd_shared.context import Context
 from nwd_shared.messaging.consumer import Handler
 from nwd_shared.runtime import ConsumerSpec, Runtime
 
@@ -12,13 +13,11 @@ TOPICS = (ev.CONTACTS, ev.TRIAGE, ev.REFERRALS, ev.CASES)
 
 
 def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
-    settings = runtime.settings
+    due_working_days = runtime.settings.learning_action_due_working_days
 
     async def on_event(session, event):
-        return await service.project(
-            session, event, calendar=runtime.calendar, directory=runtime.directory,
-            action_due_working_days=settings.learning_action_due_working_days,
-            source=settings.source)
+        return await service.project(session, Context.of(runtime), event,
+                                     action_due_working_days=due_working_days)
 
     return {name: on_event for name in ev.TYPE_NAMES if ev.topic_of(name) in TOPICS}
 

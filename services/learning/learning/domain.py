@@ -1,17 +1,22 @@
-"""Learning rules: which counted facts an event adds, learning actions an upheld response raises,
-and small-number suppression. Pure: no I/O."""
+"""Learning rules: which counted facts an event adds, learning actions an upheld response raises
+and their status, and small-number suppression. Pure: no I/O."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING, Literal
 
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, local_date
+from nwd_shared.errors import Conflict, FieldError, Invalid
+
+if TYPE_CHECKING:
+    from learning.models import LearningAction
 
 FactTuple = tuple[str, str, date]  # organisation, metric, day
+ActionStatus = Literal["open", "overdue", "completed"]
 
-UPHELD = frozenset({"upheld", "partly_upheld"})
 # Whoever leads on learning until the organisation names someone else (seed 003 §4.2: the
 # Customer Relations Team takes learning points to senior management).
 DEFAULT_ACTION_OWNER = "Customer Relations"
@@ -53,17 +58,46 @@ def action_id(reference: str, case_id: str, index: int) -> str:
 
 def actions_to_raise(response: ev.CaseRespondedData) -> list[str]:
     """What an upheld or partly upheld response commits to; nothing for one not upheld."""
-    if response.outcome not in UPHELD:
+    if response.outcome not in ev.UPHELD:
         return []
     named = [a.strip() for a in response.actions if a and a.strip()]
     if not named:
-        named = [a.strip() for a in getattr(response, "learning", []) or [] if a and a.strip()]
+        named = [a.strip() for a in response.learning if a and a.strip()]
     return named or [AGREE_LEARNING]
 
 
 def action_due_on(raised_on: date, working_days: int, calendar: WorkingCalendar) -> date:
     """When an action is due: a number of working days after the response that raised it."""
     return calendar.add_working_days(raised_on, working_days)
+
+
+def is_overdue(action: LearningAction, as_at: date) -> bool:
+    """Raised by then, due before then, and not done by then."""
+    return (action.raised_on <= as_at and action.due_on < as_at
+            and (action.completed_on is None or action.completed_on > as_at))
+
+
+def action_status(action: LearningAction, as_at: date) -> ActionStatus:
+    """An action's status on a day: completed, overdue or open."""
+    if action.completed_on is not None and action.completed_on <= as_at:
+        return "completed"
+    return "overdue" if is_overdue(action, as_at) else "open"
+
+
+def check_open(action: LearningAction) -> None:
+    """A completed action is settled: its owner and due date no longer change."""
+    if action.completed_on is not None:
+        raise Conflict("the action is completed")
+
+
+def check_completion(action: LearningAction, on: date, today: date) -> None:
+    """An action is completed on a day between the day it was raised and today."""
+    if on > today:
+        raise Invalid(FieldError("body.completed_on", "must not be after today", "future_date"),
+                      detail="an action cannot be completed in the future")
+    if on < action.raised_on:
+        raise Invalid(FieldError("body.completed_on", "must not be before raised_on", "date_order"),
+                      detail="an action cannot be completed before it was raised")
 
 
 def suppress(count: int) -> int | str:

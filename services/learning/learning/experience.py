@@ -6,18 +6,24 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learning import repository
 from learning.models import ExperienceLink
 from nwd_shared import events as ev
+from nwd_shared.context import Context
+from nwd_shared.errors import DomainError, NotFound
+
+
+class LinkUsed(DomainError):
+    """The link has had its one answer."""
+
+    status = 410
 
 
 async def issue_link(session: AsyncSession, closed: ev.CaseClosedData) -> ExperienceLink:
     """The case's link, issued the first time it closes; a repeat or a replay issues no other."""
-    existing = (await session.execute(
-        select(ExperienceLink).where(ExperienceLink.reference == closed.reference,
-                                     ExperienceLink.case_id == closed.case_id))).scalar_one_or_none()
+    existing = await repository.link_of_case(session, closed.reference, closed.case_id)
     if existing is not None:
         return existing
     link = ExperienceLink(token=secrets.token_urlsafe(24), case_id=closed.case_id,
@@ -25,18 +31,6 @@ async def issue_link(session: AsyncSession, closed: ev.CaseClosedData) -> Experi
                           issued_on=closed.closed_on)
     session.add(link)
     return link
-
-
-async def links_for(session: AsyncSession, organisation: str, reference: str) -> list[ExperienceLink]:
-    """The links of an organisation's cases for a contact."""
-    rows = await session.execute(select(ExperienceLink).where(
-        ExperienceLink.organisation == organisation, ExperienceLink.reference == reference))
-    return list(rows.scalars())
-
-
-async def link_for_token(session: AsyncSession, token: str, *, for_update: bool = False) -> ExperienceLink | None:
-    """The link of a token; locked when it is about to be answered, so it is answered once."""
-    return await session.get(ExperienceLink, token, with_for_update=for_update)
 
 
 def answer(link: ExperienceLink, *, rating: int, comment: str | None, on: date) -> bool:
@@ -47,3 +41,14 @@ def answer(link: ExperienceLink, *, rating: int, comment: str | None, on: date) 
     link.comment = comment
     link.responded_on = on
     return True
+
+
+async def give_answer(session: AsyncSession, ctx: Context, token: str, *, rating: int,
+                      comment: str | None) -> ExperienceLink:
+    """The person answers through their link, once: NotFound for an unknown link, LinkUsed after."""
+    link = await repository.link_for_token(session, token, for_update=True)
+    if link is None:
+        raise NotFound("this feedback link is not known")
+    if not answer(link, rating=rating, comment=comment, on=ctx.today):
+        raise LinkUsed("this feedback link has already been used")
+    return link

@@ -90,9 +90,8 @@ class CaseRecord(Base):
     escalated_on: Mapped[date | None] = mapped_column(Date)
     ombudsman_id: Mapped[str | None] = mapped_column(String(64))
     six_months_breached_on: Mapped[date | None] = mapped_column(Date)
-    # The case's own classification, when casework's events carry one: [[code, reason], ...].
+    # The case's own subject, as its responded and closed events give it: [[code, reason], ...].
     case_subjects: Mapped[list] = mapped_column(JSON, default=list)
-    case_service_area: Mapped[str | None] = mapped_column(String(40))
 
 
 class EventFact(Base):

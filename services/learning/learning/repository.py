@@ -65,3 +65,40 @@ async def cases_for_reference(session: AsyncSession, reference: str) -> list[Cas
 
 async def correction(session: AsyncSession, reference: str) -> SubjectCorrection | None:
     return await session.get(SubjectCorrection, reference)
+
+
+async def action_ids_of_case(session: AsyncSession, reference: str, case_id: str) -> set[str]:
+    """The ids of the learning actions a case has raised."""
+    rows = await session.execute(select(LearningAction.id).where(
+        LearningAction.reference == reference, LearningAction.case_id == case_id))
+    return set(rows.scalars())
+
+
+async def actions_of(session: AsyncSession, organisation: str) -> list[LearningAction]:
+    """An organisation's learning actions, the oldest due first."""
+    rows = await session.execute(
+        select(LearningAction).where(LearningAction.organisation == organisation)
+        .order_by(LearningAction.due_on, LearningAction.raised_on, LearningAction.id))
+    return list(rows.scalars())
+
+
+async def action(session: AsyncSession, action_id: str) -> LearningAction | None:
+    return await session.get(LearningAction, action_id)
+
+
+async def link_of_case(session: AsyncSession, reference: str, case_id: str) -> ExperienceLink | None:
+    """The feedback link issued for a case, if any."""
+    return (await session.execute(select(ExperienceLink).where(
+        ExperienceLink.reference == reference, ExperienceLink.case_id == case_id))).scalar_one_or_none()
+
+
+async def links_for(session: AsyncSession, organisation: str, reference: str) -> list[ExperienceLink]:
+    """The feedback links of an organisation's cases for a contact."""
+    rows = await session.execute(select(ExperienceLink).where(
+        ExperienceLink.organisation == organisation, ExperienceLink.reference == reference))
+    return list(rows.scalars())
+
+
+async def link_for_token(session: AsyncSession, token: str, *, for_update: bool = False) -> ExperienceLink | None:
+    """The link of a token; locked when it is about to be answered, so it is answered once."""
+    return await session.get(ExperienceLink, token, with_for_update=for_update)

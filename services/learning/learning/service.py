@@ -11,25 +11,24 @@ from learning import actions, domain, experience, subjects
 from learning.models import CaseRecord, ContactRecord, EventFact
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, local_date
+from nwd_shared.context import Context
 from nwd_shared.db import get_row, load_rows
 from nwd_shared.directory import Directory
 
 
-async def project(session: AsyncSession, event: ev.CloudEvent, *, calendar: WorkingCalendar,
-                  directory: Directory | None = None, action_due_working_days: int = 40,
-                  source: str = "/nwd/learning") -> list[ev.CloudEvent]:
+async def project(session: AsyncSession, ctx: Context, event: ev.CloudEvent, *,
+                  action_due_working_days: int) -> list[ev.CloudEvent]:
     """Apply one event to the projections; returns the events it causes (learning actions)."""
     await _add_facts(session, event)
     match event:
         case ev.ContactReceived():
-            await _contact_received(session, event.data, calendar, directory)
+            await _contact_received(session, event.data, ctx.calendar, ctx.directory)
         case ev.TriageCompleted() | ev.TriageOverridden():
-            await _triaged(session, event.data, calendar)
+            await _triaged(session, event.data, ctx.calendar)
         case ev.OwnershipAgreed():
-            await _ownership_agreed(session, event, calendar)
+            await _ownership_agreed(session, event, ctx.calendar)
     if event.topic == ev.CASES:
-        return await _case_event(session, event, calendar=calendar, source=source,
-                                 action_due_working_days=action_due_working_days)
+        return await _case_event(session, ctx, event, action_due_working_days=action_due_working_days)
     return []
 
 
@@ -59,12 +58,12 @@ async def _contact(session: AsyncSession, reference: str) -> ContactRecord:
     return contact
 
 
-def _service_types(data: ev.ContactReceivedData, directory: Directory | None) -> list[str]:
+def _service_types(data: ev.ContactReceivedData, directory: Directory) -> list[str]:
     types: set[str] = set()
     for concern in data.concerns:
         if concern.service_type:
             types.add(concern.service_type)
-        elif concern.organisation_id and directory is not None:
+        elif concern.organisation_id:
             organisation = directory.get(concern.organisation_id)
             if organisation is not None:
                 types.update(organisation.responsible_for)
@@ -72,7 +71,7 @@ def _service_types(data: ev.ContactReceivedData, directory: Directory | None) ->
 
 
 async def _contact_received(session: AsyncSession, data: ev.ContactReceivedData,
-                            calendar: WorkingCalendar, directory: Directory | None) -> None:
+                            calendar: WorkingCalendar, directory: Directory) -> None:
     contact = await _contact(session, data.reference)
     contact.received_by = data.received_by
     contact.received_at = data.received_at
@@ -142,24 +141,18 @@ def _deadlines(case: CaseRecord, deadlines: ev.Deadlines | None) -> None:
     case.six_months_by = deadlines.six_months_by or case.six_months_by
 
 
-def _classify(case: CaseRecord, data: ev.CaseData) -> None:
-    """The case's own classification, when its events carry one (fields added to v1 later)."""
-    found = subjects.subject_from_case_label(getattr(data, "subject", None))
-    for code in getattr(data, "subjects", None) or []:
-        found += subjects.subject_from_case_label(code)
+def _classify(case: CaseRecord, data: ev.CaseRespondedData | ev.CaseClosedData) -> None:
+    """The case's own subject, as its response or its closure names it (the only case events that do)."""
+    found = subjects.subject_from_case_label(data.subject)
     if found:
         case.case_subjects = [list(a) for a in subjects.merge(found)]
-    area = getattr(data, "service_area", None)
-    if isinstance(area, str) and area:
-        case.case_service_area = area
 
 
-async def _case_event(session: AsyncSession, event: ev.CloudEvent, *, calendar: WorkingCalendar,
-                      source: str, action_due_working_days: int) -> list[ev.CloudEvent]:
+async def _case_event(session: AsyncSession, ctx: Context, event: ev.CloudEvent, *,
+                      action_due_working_days: int) -> list[ev.CloudEvent]:
     data = event.data
     case = await _case(session, data)
     _deadlines(case, getattr(data, "deadlines", None))
-    _classify(case, data)
     match event:
         case ev.CaseOpened():
             case.received_on = data.received_on
@@ -178,9 +171,10 @@ async def _case_event(session: AsyncSession, event: ev.CloudEvent, *, calendar: 
             case.desired_outcome_met = data.desired_outcome_met
             case.responded_on_time = data.on_time
             case.respond_by = data.respond_by or case.respond_by
-            return await actions.raise_for_response(
-                session, event, calendar=calendar, source=source, due_working_days=action_due_working_days)
+            _classify(case, data)
+            return await actions.raise_for_response(session, ctx, event, due_working_days=action_due_working_days)
         case ev.CaseClosed():
+            _classify(case, data)
             case.closed_on = data.closed_on
             case.outcome = case.outcome or data.outcome
             if data.responded_on and case.responded_on is None:

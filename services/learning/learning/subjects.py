@@ -19,6 +19,7 @@ from learning.taxonomy import (
     SUBJECTS,
     SUBJECTS_BY_CODE,
 )
+from nwd_shared import events as ev
 
 Assignment = tuple[str, str]  # code, reason
 
@@ -56,7 +57,7 @@ def subjects_from_triage(*, service_types: Iterable[str], safeguarding_categorie
     categories = set(safeguarding_categories)
     if {HEALTH, SOCIAL_CARE} <= types:
         found.append(("integrated_care", "the concerns are about both health and social care"))
-    if categories or route in {"safeguarding", "split", "suspended"}:
+    if categories or route in ev.SAFEGUARDING_ROUTES:
         found.append(("safeguarding", "triage found safeguarding issues"))
     if categories & CARE_CATEGORIES:
         found.append(("patient_care", "triage found neglect or organisational abuse"))
@@ -109,8 +110,9 @@ class Effective:
 
 
 def effective(*, rules: Iterable[str], case: Iterable[str], correction: Iterable[str] | None,
-              rule_area: str | None, case_area: str | None, corrected_area: str | None) -> Effective:
-    """A person's correction wins over the case's own classification, which wins over the rules."""
+              rule_area: str | None, corrected_area: str | None) -> Effective:
+    """A person's correction wins over the case's own subject, which wins over the rules; the service
+    area is the person's or the rules' (no case event carries one)."""
     case_codes = tuple(c for c in case if c in SUBJECTS_BY_CODE)
     if correction is not None:
         subjects, source = tuple(correction), "correction"
@@ -119,4 +121,4 @@ def effective(*, rules: Iterable[str], case: Iterable[str], correction: Iterable
     else:
         subjects = tuple(rules)
         source = "rules" if subjects else "none"
-    return Effective(subjects, corrected_area or case_area or rule_area, source)
+    return Effective(subjects, corrected_area or rule_area, source)

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 
-from learning import experience
+from learning import experience, repository
 from learning.schemas import ExperienceIn
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation
-from nwd_shared.calendar import local_date
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
+from nwd_shared.errors import FieldError, Invalid
 
 router = APIRouter(tags=["feedback from people"])
 Token = Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
@@ -25,7 +25,7 @@ Token = Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 async def experience_links(caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
                            reference: str = Query(max_length=64)) -> dict:
     """The feedback link of each of the caller's closed cases for a contact, for its letter."""
-    links = await experience.links_for(session, caller.id, reference)
+    links = await repository.links_for(session, caller.id, reference)
     base = runtime.settings.experience_base_url
     return {"links": [{"case_id": link.case_id, "reference": link.reference,
                        "url": base + link.token, "token": link.token,
@@ -37,7 +37,7 @@ async def experience_links(caller: CurrentOrganisation, session: ReadSession, ru
 @router.get("/v1/experience/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def experience_form(session: ReadSession, token: str = Token) -> HTMLResponse:
     """A plain page with the question, for a person following the link in their letter."""
-    link = await experience.link_for_token(session, token)
+    link = await repository.link_for_token(session, token)
     if link is None:
         return HTMLResponse(_page("This link is not known.", ""), status_code=404)
     if link.responded_on is not None:
@@ -66,9 +66,8 @@ async def _answer_of(request: Request) -> ExperienceIn:
                                                 "comment": fields.get("comment") or None})
         return ExperienceIn.model_validate_json(raw or b"{}")
     except ValidationError as exc:
-        errors = [{"field": ".".join(["body", *map(str, e["loc"])]), "message": e["msg"], "type": e["type"]}
-                  for e in exc.errors(include_input=False, include_url=False)]
-        raise Problem(422, f"{len(errors)} invalid field(s)", errors=errors) from None
+        raise Invalid(*(FieldError(".".join(["body", *map(str, e["loc"])]), e["msg"], e["type"])
+                        for e in exc.errors(include_input=False, include_url=False))) from None
 
 
 @router.post("/v1/experience/{token}", status_code=201,
@@ -77,12 +76,8 @@ async def _answer_of(request: Request) -> ExperienceIn:
 async def give_experience(request: Request, work: Work, runtime: RuntimeDep, token: str = Token):
     """The person's rating (1 to 5) and comment; no API key; each link takes one answer."""
     answer = await _answer_of(request)
-    link = await experience.link_for_token(work.session, token, for_update=True)
-    if link is None:
-        raise Problem(404, "this feedback link is not known")
-    if not experience.answer(link, rating=answer.rating, comment=answer.comment,
-                             on=local_date(runtime.clock())):
-        raise Problem(410, "this feedback link has already been used")
+    await experience.give_answer(work.session, Context.of(runtime), token, rating=answer.rating,
+                                 comment=answer.comment)
     if "text/html" in request.headers.get("accept", ""):
         return HTMLResponse(_page("Thank you for telling us.", ""), status_code=201)
     return JSONResponse({"status": "received"}, status_code=201)

@@ -6,34 +6,18 @@ import json
 from datetime import date
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from learning import repository
-from learning.reports import figures, render
-from learning.reports.annual import annual as annual_report
-from learning.reports.digest import digest as digest_report
-from learning.reports.ko41a import ko41a as ko41a_report
+from learning.reports import render, service
 from learning.reports.ko41a import to_csv
 from learning.schemas import Summary
 from nwd_shared.app import ReadSession, RuntimeDep
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.calendar import local_date
+from nwd_shared.context import Context
 from nwd_shared.http import Problem
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[require_scope("reports:read")])
 Year = Query(ge=2000, le=2100, description="the year the financial year starts in: 2025 is 1 April 2025 to 31 March 2026")
-KO41A_KINDS = frozenset({"nhs_trust", "icb", "gp_practice"})
-
-
-def _own(caller, organisation: str) -> None:
-    if organisation != caller.id:
-        raise Problem(404, f"no reports for {organisation}")
-
-
-def _period(start: date, end: date) -> figures.Period:
-    if end < start:
-        raise Problem(422, "`to` is before `from`", errors=[{"field": "query.to",
-                      "message": "must not be before from", "type": "date_order"}])
-    return figures.Period(start, end)
 
 
 @router.get("/summary", response_model=Summary, response_model_by_alias=True)
@@ -42,11 +26,7 @@ async def summary(caller: CurrentOrganisation, session: ReadSession, runtime: Ru
                   to: date = Query()) -> Summary:
     """The projections of an organisation for a period: contacts, referrals, cases, timeliness,
     outcomes, escalations, subjects, learning actions and feedback."""
-    _own(caller, organisation)
-    period = _period(from_, to)
-    records = await repository.records_of(session, [organisation])
-    figures_ = figures.summary(records, organisation, period, today=local_date(runtime.clock()),
-                               calendar=runtime.calendar)
+    figures_ = await service.summary(session, Context.of(runtime, caller.id), organisation, from_, to)
     return Summary(organisation=organisation, from_=from_, to=to, **figures_)
 
 
@@ -79,14 +59,14 @@ def _wanted(request: Request, offered: tuple[str, ...]) -> str:
 async def annual(request: Request, caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
                  organisation: str = Query(max_length=64), year: int = Year) -> Response:
     """The reg 18 annual report: JSON, or an HTML page with charts, or a PDF, by `Accept`."""
-    _own(caller, organisation)
+    report = await service.annual(session, Context.of(runtime, caller.id), organisation, year)
     media = _wanted(request, ("application/json", "text/html", "application/pdf"))
-    records = await repository.records_of(session, [organisation])
-    report = annual_report(records, organisation, caller.name, year, today=local_date(runtime.clock()))
     if media == "text/html":
         return Response(render.annual_html(report), media_type="text/html; charset=utf-8")
     if media == "application/pdf":
-        return Response(render.annual_pdf(report), media_type="application/pdf", headers={
+        # Drawing the PDF takes CPU for a while: off the event loop, so other requests are not held up.
+        document = await run_in_threadpool(render.annual_pdf, report)
+        return Response(document, media_type="application/pdf", headers={
             "Content-Disposition": f'inline; filename="annual-report-{organisation}-{report["year"]}.pdf"'})
     return Response(_json(report), media_type="application/json")
 
@@ -96,14 +76,10 @@ def _json(report: dict) -> bytes:
 
 
 @router.get("/ko41a", responses={200: {"content": {"text/csv": {}}}})
-async def ko41a(caller: CurrentOrganisation, session: ReadSession,
+async def ko41a(caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
                 organisation: str = Query(max_length=64), year: int = Year) -> Response:
     """The KO41a return of an NHS organisation, as CSV, with warnings for cases lacking a code."""
-    _own(caller, organisation)
-    if caller.kind not in KO41A_KINDS:
-        raise Problem(404, f"KO41a is the NHS return; {organisation} is a {caller.kind.replace('_', ' ')}")
-    records = await repository.records_of(session, [organisation])
-    report = ko41a_report(records, organisation, caller.name, year)
+    report = await service.ko41a(session, Context.of(runtime, caller.id), organisation, year)
     return Response(to_csv(report), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="ko41a-{organisation}-{report["year"]}.csv"',
         "X-Warnings": str(len(report["warnings"]))})
@@ -115,10 +91,4 @@ async def digest(caller: CurrentOrganisation, session: ReadSession, runtime: Run
                  to: date = Query()) -> dict:
     """The partner learning digest of an area: anonymised, with small numbers suppressed; for
     any partner that covers the area."""
-    if area not in caller.areas:
-        raise Problem(404, f"no digest for {area}")
-    period = _period(from_, to)
-    partners = [(o.id, o.name) for o in runtime.directory.organisations
-                if o.is_responsible_body and area in o.areas]
-    records = await repository.records_of(session, [org for org, _ in partners])
-    return digest_report(records, area, partners, period)
+    return await service.digest(session, Context.of(runtime, caller.id), area, from_, to)

@@ -9,7 +9,7 @@ from learning.schemas import SubjectCorrectionIn
 from learning.taxonomy import SERVICE_AREAS, SUBJECTS
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.http import Problem
+from nwd_shared.context import Context
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
 Reference = Path(max_length=64)
@@ -27,28 +27,16 @@ async def taxonomy(_: CurrentOrganisation) -> dict:
 
 
 @router.get("/{reference}")
-async def subjects_of(caller: CurrentOrganisation, session: ReadSession, reference: str = Reference) -> dict:
+async def subjects_of(caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
+                      reference: str = Reference) -> dict:
     """A complaint's subjects and service area, and why: for the organisation that owns it."""
-    records = await classification.visible_to(session, reference, caller.id)
-    if records is None:
-        raise Problem(404, f"no complaint {reference} of yours")
-    return classification.describe(records, reference)
+    return await classification.classification_of(session, Context.of(runtime, caller.id), reference)
 
 
 @router.put("/{reference}", dependencies=[require_scope("cases:write")])
 async def correct_subjects(body: SubjectCorrectionIn, caller: CurrentOrganisation, work: Work,
                            runtime: RuntimeDep, reference: str = Reference) -> dict:
     """Correct a complaint's subjects (replacing the rules') or its service area, with a reason."""
-    records = await classification.visible_to(work.session, reference, caller.id)
-    if records is None:
-        raise Problem(404, f"no complaint {reference} of yours")
-    if body.subjects is None and body.service_area is None:
-        raise Problem(422, "give subjects, a service area, or both", errors=[
-            {"field": "body.subjects", "message": "subjects or service_area is required", "type": "missing"}])
-    errors = classification.unknown_codes(body.subjects, body.service_area)
-    if errors:
-        raise Problem(422, f"{len(errors)} unknown code(s); GET /v1/subjects lists them", errors=errors)
-    await classification.correct(work.session, records, reference=reference, organisation=caller.id,
-                                 subject_codes=body.subjects, service_area=body.service_area,
-                                 reason=body.reason, now=runtime.clock())
-    return classification.describe(records, reference)
+    return await classification.correct(work.session, Context.of(runtime, caller.id), reference,
+                                        subject_codes=body.subjects, service_area=body.service_area,
+                                        reason=body.reason)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from learning import domain
 from learning.reports import figures
-from learning.reports.figures import OUTCOMES, WELL_FOUNDED, Period
+from learning.reports.figures import OUTCOMES, Period
 from learning.repository import Records
 from learning.taxonomy import SUBJECTS, service_area_label, subject_label
+from nwd_shared import events as ev
 
 TOP_THEMES = 5
 
@@ -61,7 +63,7 @@ def annual(records: Records, organisation: str, name: str, year: int, *, today: 
         "received_by_quarter": [sum(c.received_on in q for c in received) for q in quarters],
         "received_previous_year": len(received_before),
         "decided": len(decided),
-        "well_founded": sum(c.outcome in WELL_FOUNDED for c in decided),
+        "well_founded": sum(c.outcome in ev.UPHELD for c in decided),
         "outcomes": outcomes,
         "referred_to_ombudsman": sum(c.escalated_on in period for c in cases),
         "subjects": [{"code": code, "label": subject_label(code), "count": this_year[code]} for code in ranked],
@@ -79,20 +81,14 @@ def annual(records: Records, organisation: str, name: str, year: int, *, today: 
         "actions": {
             "raised": len(actions),
             "completed": sum(a.completed_on is not None and a.completed_on <= as_at for a in actions),
-            "overdue": sum(figures.is_overdue(a, as_at) for a in actions),
+            "overdue": sum(domain.is_overdue(a, as_at) for a in actions),
             "items": [{"description": a.description, "owner": a.owner, "raised_on": a.raised_on.isoformat(),
                        "due_on": a.due_on.isoformat(),
                        "completed_on": a.completed_on.isoformat() if a.completed_on else None,
-                       "status": _status(a, as_at)} for a in actions],
+                       "status": domain.action_status(a, as_at)} for a in actions],
         },
         "experience": figures.experience_figures(answered),
     }
-
-
-def _status(action, as_at: date) -> str:
-    if action.completed_on is not None and action.completed_on <= as_at:
-        return "completed"
-    return "overdue" if figures.is_overdue(action, as_at) else "open"
 
 
 __all__ = ["annual", "Period"]

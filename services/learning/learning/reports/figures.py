@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from learning import subjects
-from learning.models import CaseRecord, ContactRecord, LearningAction
+from learning import domain, subjects
+from learning.models import CaseRecord, ContactRecord
 from learning.repository import Records
 from nwd_shared.calendar import WorkingCalendar
 
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
-WELL_FOUNDED = frozenset({"upheld", "partly_upheld"})
 AGEING_BUCKETS = ("up_to_20_working_days", "21_to_40_working_days", "over_40_working_days")
 
 
@@ -69,7 +68,6 @@ def classification(records: Records, case: CaseRecord) -> subjects.Effective:
         rules=[code for code, _ in rules], case=[code for code, _ in case.case_subjects or []],
         correction=correction.subjects if correction is not None else None,
         rule_area=contact.service_area if contact is not None else None,
-        case_area=case.case_service_area,
         corrected_area=correction.service_area if correction is not None else None)
 
 
@@ -88,12 +86,6 @@ def service_area_counts(records: Records, cases: Iterable[CaseRecord]) -> Counte
 def open_at(case: CaseRecord, day: date) -> bool:
     return case.received_on is not None and case.received_on <= day and (
         case.closed_on is None or case.closed_on > day)
-
-
-def is_overdue(action: LearningAction, as_at: date) -> bool:
-    """Raised by then, due before then, and not done by then."""
-    return (action.raised_on <= as_at and action.due_on < as_at
-            and (action.completed_on is None or action.completed_on > as_at))
 
 
 def summary(records: Records, organisation: str, period: Period, *, today: date,
@@ -139,7 +131,7 @@ def summary(records: Records, organisation: str, period: Period, *, today: date,
     actions = [a for a in records.actions if a.organisation == organisation]
     counts["learning_actions.raised"] = sum(a.raised_on in period for a in actions)
     counts["learning_actions.completed"] = sum(a.completed_on in period for a in actions)
-    counts["learning_actions.overdue"] = sum(is_overdue(a, as_at) for a in actions)
+    counts["learning_actions.overdue"] = sum(domain.is_overdue(a, as_at) for a in actions)
     links = [link for link in records.links if link.organisation == organisation]
     counts["experience.links_issued"] = sum(link.issued_on in period for link in links)
     answered = [link for link in links if link.responded_on in period]

@@ -34,6 +34,7 @@ from learning.reports.ko41a import ko41a, to_csv
 from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, add_months
+from nwd_shared.context import Context
 from nwd_shared.directory import Directory
 
 T, COUNCIL, PALS = "trust-known", "council-known", "pals-known"
@@ -44,6 +45,9 @@ DIRECTORY = Directory.model_validate({"organisations": [
     {"id": PALS, "name": "Known PALS", "kind": "pals", "serves": T, "areas": ["known"]},
 ]})
 CALENDAR = WorkingCalendar()
+# The consumer's context: no caller, and a moment the projections never read.
+CONSUMER = Context(source="/nwd/learning", now=datetime(2026, 6, 1, tzinfo=UTC), calendar=CALENDAR,
+                   directory=DIRECTORY)
 TODAY = date(2026, 6, 1)
 NAME, EMAIL, PHONE = "Ann Example", "ann@example.org", "07700 900123"
 
@@ -180,19 +184,19 @@ async def _known_records(database_url: str):
     for event in story():
         for _ in range(2):  # every event delivered twice
             async with sessions() as session, session.begin():
-                caused += await service.project(session, event, calendar=CALENDAR, directory=DIRECTORY)
+                caused += await service.project(session, CONSUMER, event, action_due_working_days=40)
+    trust = Context(source="/nwd/learning", now=at(date(2026, 1, 20)), calendar=CALENDAR, directory=DIRECTORY,
+                    caller=T)
     async with sessions() as session, session.begin():
-        c_actions = [a for a in await actions.actions_of(session, T) if a.reference == "NWD-K-C"]
+        c_actions = [a for a in await repository.actions_of(session, T) if a.reference == "NWD-K-C"]
         first = sorted(c_actions, key=lambda a: a.id)[0]
-        actions.complete(first, on=date(2025, 6, 30), by=T, source="/nwd/learning")
+        await actions.complete(session, trust, first.id, on=date(2025, 6, 30))
         for ref, rating, on in (("NWD-K-A", 4, date(2025, 5, 10)), ("NWD-K-D", 2, date(2025, 9, 3))):
-            [link] = await experience.links_for(session, T, ref)
+            [link] = await repository.links_for(session, T, ref)
             assert experience.answer(link, rating=rating, comment="ok", on=on)
             assert not experience.answer(link, rating=1, comment="again", on=on)  # single use
-        records = await classification.visible_to(session, "NWD-K-F", T)
-        await classification.correct(session, records, reference="NWD-K-F", organisation=T,
-                                     subject_codes=["prescribing", "communications"], service_area="outpatient",
-                                     reason="read the letter", now=at(date(2026, 1, 20)))
+        await classification.correct(session, trust, "NWD-K-F", subject_codes=["prescribing", "communications"],
+                                     service_area="outpatient", reason="read the letter")
     return engine, sessions, caused
 
 
@@ -202,7 +206,7 @@ async def test_known_events_give_the_hand_computed_figures(database_url):
         async with sessions() as session:
             records = await repository.records_of(session, [T])
             everyone = await repository.records_of(session, [T, COUNCIL])
-            actions_ = await actions.actions_of(session, T)
+            actions_ = await repository.actions_of(session, T)
             # The person's words and details are read when the events arrive, never stored.
             stored = [repr(row) for table in ("learning_contact", "learning_case", "learning_event_fact")
                       for row in (await session.execute(text(f"SELECT * FROM {table}"))).all()]

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -192,6 +193,23 @@ async def test_annual_report_as_json_html_and_pdf(learning, published, tmp_path)
 
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and os.path.exists(p)), None)
+
+
+async def test_the_annual_pdf_is_drawn_off_the_event_loop(learning, published, monkeypatch):
+    from learning.reports import render
+
+    drawn_on, draw = [], render.annual_pdf
+
+    def recording(report):
+        drawn_on.append(threading.get_ident())
+        return draw(report)
+
+    monkeypatch.setattr(render, "annual_pdf", recording)
+    trust = published["trust"]
+    pdf = await learning.get("/v1/reports/annual", headers=key_of(trust) | {"Accept": "application/pdf"},
+                             params={"organisation": trust["id"], "year": 2024})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert drawn_on and drawn_on[0] != threading.get_ident()  # not the thread the event loop runs on
 
 
 def charts_are_drawn_in_chromium(page, folder) -> None:

@@ -39,14 +39,14 @@ def test_the_cases_own_subject_is_read_as_a_code_a_label_or_its_keywords():
 
 
 def test_a_correction_wins_over_the_case_which_wins_over_the_rules():
-    rules = dict(rules=["appointments"], rule_area="outpatient", case_area=None)
+    rules = dict(rules=["appointments"], rule_area="outpatient")
     assert subjects.effective(**rules, case=[], correction=None, corrected_area=None).source == "rules"
     by_case = subjects.effective(**rules, case=["communications"], correction=None, corrected_area=None)
     assert (by_case.subjects, by_case.source) == (("communications",), "case")
     corrected = subjects.effective(**rules, case=["communications"], correction=["facilities"],
                                    corrected_area="a_and_e")
     assert (corrected.subjects, corrected.service_area, corrected.source) == (("facilities",), "a_and_e", "correction")
-    assert subjects.effective(rules=[], case=[], correction=None, rule_area=None, case_area=None,
+    assert subjects.effective(rules=[], case=[], correction=None, rule_area=None,
                               corrected_area=None).source == "none"
 
 

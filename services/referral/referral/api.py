@@ -7,6 +7,7 @@ from typing import get_args
 from fastapi import APIRouter, Query, Request, Response
 
 from nwd_shared import audit
+from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
 from referral import partners, repository, service
@@ -35,8 +36,11 @@ def _view(row: Referral) -> ReferralView:
     return ReferralView.model_validate(row, from_attributes=True)
 
 
-async def _changed(work: Work, request: Request, resource: str, row: Referral) -> ReferralView:
-    """Audit a change the caller made to a referral, and answer with the referral."""
+async def _changed(work: Work, ctx: Context, request: Request, resource: str,
+                   answered: tuple[Referral, list[ev.CloudEvent]]) -> ReferralView:
+    """Stage what an answer caused, audit the change, and answer with the referral."""
+    row, events = answered
+    await stage(work.session, ctx, events)
     await audit.record(work.session, audit_table, request, action="update", resource=resource,
                        reference=row.reference)
     return _view(row)
@@ -92,9 +96,8 @@ async def accept_referral(referral_id: str, caller: CurrentOrganisation, work: W
                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """Accept a referral; accepting to lead or own a contact starts the owner's clock today."""
     ctx = Context.of(runtime, caller=caller.id)
-    row, events = await service.accept(work.session, ctx, referral_id=referral_id, caller=caller)
-    await stage(work.session, ctx, events)
-    return await _changed(work, request, "referral.accept", row)
+    answered = await service.accept(work.session, ctx, referral_id=referral_id, caller=caller)
+    return await _changed(work, ctx, request, "referral.accept", answered)
 
 
 @router.post("/{referral_id}/decline", response_model=ReferralView,
@@ -103,9 +106,8 @@ async def decline_referral(referral_id: str, body: DeclineIn, caller: CurrentOrg
                            runtime: RuntimeDep, request: Request) -> ReferralView:
     """Decline with a reason and, optionally, the organisation that should have it."""
     ctx = Context.of(runtime, caller=caller.id)
-    row, events = await service.decline(work.session, ctx, referral_id=referral_id, caller=caller, answer=body)
-    await stage(work.session, ctx, events)
-    return await _changed(work, request, "referral.decline", row)
+    answered = await service.decline(work.session, ctx, referral_id=referral_id, caller=caller, answer=body)
+    return await _changed(work, ctx, request, "referral.decline", answered)
 
 
 @router.post("/{referral_id}/resolve", response_model=ReferralView,
@@ -114,10 +116,9 @@ async def resolve_referral(referral_id: str, body: ResolveIn, caller: CurrentOrg
                            runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS sorted the problem out: the contact closes as resolved."""
     ctx = Context.of(runtime, caller=caller.id)
-    row, events = await service.resolve(work.session, ctx, referral_id=referral_id, caller=caller,
-                                        summary=body.summary)
-    await stage(work.session, ctx, events)
-    return await _changed(work, request, "referral.resolve", row)
+    answered = await service.resolve(work.session, ctx, referral_id=referral_id, caller=caller,
+                                     summary=body.summary)
+    return await _changed(work, ctx, request, "referral.resolve", answered)
 
 
 @router.post("/{referral_id}/return", response_model=ReferralView,
@@ -126,10 +127,9 @@ async def return_referral(referral_id: str, body: ReasonIn, caller: CurrentOrgan
                           runtime: RuntimeDep, request: Request) -> ReferralView:
     """PALS cannot sort it out: it goes into the complaints procedure and ownership is proposed."""
     ctx = Context.of(runtime, caller=caller.id)
-    row, events = await service.return_to_complaints(work.session, ctx, referral_id=referral_id, caller=caller,
-                                                     reason=body.reason)
-    await stage(work.session, ctx, events)
-    return await _changed(work, request, "referral.return", row)
+    answered = await service.return_to_complaints(work.session, ctx, referral_id=referral_id, caller=caller,
+                                                  reason=body.reason)
+    return await _changed(work, ctx, request, "referral.return", answered)
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralView,
@@ -138,10 +138,9 @@ async def withdraw_referral(referral_id: str, body: ReasonIn, caller: CurrentOrg
                             runtime: RuntimeDep, request: Request) -> ReferralView:
     """The sender withdraws an unanswered referral, e.g. a contributor that never answered."""
     ctx = Context.of(runtime, caller=caller.id)
-    row, events = await service.withdraw_by_sender(work.session, ctx, referral_id=referral_id, caller=caller,
-                                                   reason=body.reason)
-    await stage(work.session, ctx, events)
-    return await _changed(work, request, "referral.withdraw", row)
+    answered = await service.withdraw_by_sender(work.session, ctx, referral_id=referral_id, caller=caller,
+                                                reason=body.reason)
+    return await _changed(work, ctx, request, "referral.withdraw", answered)
 
 
 @ownership_router.get("/{reference}", response_model=OwnershipView)

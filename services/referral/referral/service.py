@@ -270,16 +270,24 @@ async def _other_contributor(session: AsyncSession, ctx: Context, negotiation: N
                     role="contributor", kind=declined.kind, route=declined.route)]
 
 
-async def resolve(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
-                  summary: str) -> tuple[Referral, list[ev.CloudEvent]]:
-    """PALS sorted it out: the referral and the contact close as resolved."""
+async def _answer_pals(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                       status: str, reason: str) -> tuple[Referral, Negotiation | None]:
+    """The PALS answers its referral; the negotiation too when it is with the PALS."""
     row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
     if row.purpose != "pals":
         raise Conflict(f"referral {referral_id} is not a PALS referral")
-    row.status, row.answered_at, row.reason = "resolved", ctx.now, summary
+    row.status, row.answered_at, row.reason = status, ctx.now, reason
     negotiation = await repository.get_negotiation(session, row.reference)
     # A PALS referral made by hand leaves a negotiation elsewhere alone.
-    if negotiation is not None and negotiation.state == NegotiationState.PALS:
+    return row, negotiation if negotiation is not None and negotiation.state == NegotiationState.PALS else None
+
+
+async def resolve(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
+                  summary: str) -> tuple[Referral, list[ev.CloudEvent]]:
+    """PALS sorted it out: the referral and the contact close as resolved."""
+    row, negotiation = await _answer_pals(session, ctx, referral_id=referral_id, caller=caller,
+                                          status="resolved", reason=summary)
+    if negotiation is not None:
         domain.close(negotiation, now=ctx.now)
     # The summary stays here: it may describe the person, and partners fetch it over HTTP.
     return row, [event_for(ev.ReferralAccepted, row, ctx, outcome="resolved")]
@@ -288,13 +296,10 @@ async def resolve(session: AsyncSession, ctx: Context, *, referral_id: str, call
 async def return_to_complaints(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
                                reason: str) -> tuple[Referral, list[ev.CloudEvent]]:
     """PALS cannot sort it out: back into the complaints procedure, and ownership is proposed."""
-    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
-    if row.purpose != "pals":
-        raise Conflict(f"referral {referral_id} is not a PALS referral")
-    row.status, row.answered_at, row.reason = "returned", ctx.now, reason
+    row, negotiation = await _answer_pals(session, ctx, referral_id=referral_id, caller=caller,
+                                          status="returned", reason=reason)
     events: list[ev.CloudEvent] = [event_for(ev.ReferralDeclined, row, ctx, reason=reason, outcome="returned")]
-    negotiation = await repository.get_negotiation(session, row.reference)
-    if negotiation is not None and negotiation.state == NegotiationState.PALS:
+    if negotiation is not None:
         negotiation.route = "complaint"
         contact = await repository.get_contact(session, row.reference)
         events += await start(session, ctx, negotiation, contact)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from asgi_lifespan import LifespanManager
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from nwd_shared import events as ev
@@ -106,6 +106,16 @@ async def service_client(create_app, settings_type, kind: str, bootstrap: str, d
         async with running_app(app) as client:
             client.runtime, client.clock, client.database = app.state.runtime, clock, kind
             yield client
+
+
+async def outbox_drained(client_or_runtime) -> bool:
+    """Whether the relay has published everything the service staged (what is read after is all)."""
+    runtime = getattr(client_or_runtime, "runtime", client_or_runtime)
+    outbox = runtime.tables.outbox
+    async with runtime.engine.connect() as connection:
+        waiting = await connection.execute(select(func.count()).select_from(outbox)
+                                           .where(outbox.c.published_at.is_(None)))
+        return waiting.scalar() == 0
 
 
 def as_record(event: CloudEvent, offset: int = 0) -> ConsumerRecord:

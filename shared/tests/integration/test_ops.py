@@ -78,7 +78,9 @@ def test_dead_letters_are_listed_shown_and_requeued_to_their_topic(broker):
 def test_requeue_of_an_unknown_offset_is_an_error(broker):
     result = runner.invoke(app, ["dlt", "requeue", "nwd.contacts", "0", "999999",
                                  "--bootstrap", broker.bootstrap_servers])
-    assert result.exit_code != 0
+    # A usage error (2) naming the missing dead letter, not a crash (1) or any other failure.
+    assert result.exit_code == 2, result.output
+    assert "no dead letter at 0:999999" in result.output
 
 
 def test_topics_create_makes_every_topic_and_its_dead_letters_once(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 
 from sqlalchemy import select
 
@@ -12,12 +12,14 @@ from intake.models import messaging
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.kafka import ensure_topics
+from nwd_shared.messaging import relay
 from nwd_shared.testing import bearer, contact_payload, eventually, running_app, wait_for_record
 
 
 async def test_contact_is_accepted_while_the_broker_is_down_and_delivered_when_it_is_back(
-    database_url, tmp_path
+    database_url, tmp_path, caplog
 ):
+    caplog.set_level(logging.WARNING, logger=relay.__name__)
     port = free_port()
     bootstrap = f"127.0.0.1:{port}"
     app = create_app(Settings(database_url=database_url, kafka_bootstrap_servers=bootstrap))
@@ -34,7 +36,9 @@ async def test_contact_is_accepted_while_the_broker_is_down_and_delivered_when_i
                 return (await session.execute(
                     select(messaging.outbox).where(messaging.outbox.c.key == reference))).one()
 
-        await asyncio.sleep(1.0)  # the relay has tried and failed by now
+        # The relay tried to publish the row, failed, and backs off: the row waits unpublished.
+        await eventually(lambda: [r for r in caplog.records if r.name == relay.__name__
+                                  and r.getMessage().startswith("outbox relay waiting for the broker")])
         assert (await outbox_row()).published_at is None
 
         with TansuBroker(port=port, log_file=tmp_path / "tansu.log"):

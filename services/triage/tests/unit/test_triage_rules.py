@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -200,6 +199,7 @@ def test_an_uncertain_safeguarding_area_still_refers_and_asks_a_person(directory
     decision = triage(contact(received_by="uhsussex", concerns=[{"organisation_id": "uhsussex"}],
                               description="A nurse slapped my mother on the ward."), directory)
     assert decision.safeguarding_council == "wsx-council" and decision.needs_review
+    assert any("area is not certain" in r and "a person should confirm" in r for r in decision.reasons)
 
 
 def test_reasons_and_summary_never_quote_the_description(directory):
@@ -249,10 +249,10 @@ def test_advocacy_and_consent_to_share_are_passed_on(directory):
 
 
 @pytest.mark.parametrize("description", [("no " * 5 + "food ") * 700, "left " * 4000, "£" + "1," * 9999])
-def test_a_long_hostile_description_is_decided_promptly(directory, description):
-    started = time.perf_counter()
-    triage(contact(description=description[:20000]), directory)
-    assert time.perf_counter() - started < 5  # the consumer must not stall on one contact
+def test_a_long_hostile_description_is_decided(directory, description):
+    # How fast is for `make bench`; here only that such a text gets a decision like any other.
+    decision = triage(contact(description=description[:20000]), directory)
+    assert decision.route and decision.reasons
 
 
 # --- issue 3: wider safeguarding cues, and entwined never a plain complaint --------------------
@@ -302,4 +302,7 @@ def test_a_weak_sign_in_a_complaint_is_put_up_for_review_not_a_plain_complaint(d
     decision = triage(contact(concerns=[{"organisation_id": "downs-care"}],
                               description="Since the new carer started mum seems withdrawn and the carers are late."),
                       directory)
-    assert decision.route in SAFEGUARDING_ROUTES or decision.needs_review
+    # Reviewed for the sign itself: needs_review for another reason (out of time, say) would not do.
+    signs = [r for r in decision.reasons if r.startswith("Possible psychological or emotional abuse")]
+    assert decision.route in SAFEGUARDING_ROUTES or (
+        decision.needs_review and signs and signs[0].endswith("a person should check")), decision.reasons

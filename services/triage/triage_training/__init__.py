@@ -1,0 +1,1 @@
+"""Offline tools for triage's semantic layer: the corpus, distillation, training and the report."""

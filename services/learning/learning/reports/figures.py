@@ -12,13 +12,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import get_args
 
 from learning import domain, subjects
 from learning.models import CaseRecord, ContactRecord
 from learning.repository import Records
+from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar
 
-OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
+OUTCOMES: tuple[str, ...] = get_args(ev.Outcome)  # upheld, partly upheld, not upheld: the contract's order
 AGEING_BUCKETS = ("up_to_20_working_days", "21_to_40_working_days", "over_40_working_days")
 
 

@@ -108,6 +108,22 @@ async def service_client(create_app, settings_type, kind: str, bootstrap: str, d
             yield client
 
 
+def in_process(create_app, settings_type, **settings):
+    """A module fixture: the service running without a broker, once per database; feed it with `deliver`.
+
+    `settings` may hold `clock=` (a FakeClock, shared by the module's tests) besides settings fields.
+    """
+
+    @pytest.fixture(scope="module", params=DATABASES)
+    async def running_service(request, tmp_path_factory):
+        folder = tmp_path_factory.mktemp(f"{create_app.__module__.split('.')[0]}-in-process")
+        async with service_client(create_app, settings_type, request.param, NO_BROKER, folder,
+                                  **settings) as client:
+            yield client
+
+    return running_service
+
+
 async def outbox_drained(client_or_runtime) -> bool:
     """Whether the relay has published everything the service staged (what is read after is all)."""
     runtime = getattr(client_or_runtime, "runtime", client_or_runtime)

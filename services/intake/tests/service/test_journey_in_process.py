@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
 from intake.config import Settings
 from intake.main import create_app
 from nwd_shared.testing import (
-    DATABASES,
-    NO_BROKER,
     bearer,
     contact_payload,
     deliver,
+    in_process,
     ownership_agreed,
-    service_client,
     triage_completed,
 )
 
 COUNCIL = bearer("demo-wsx-council-key")
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-async def intake(request, tmp_path_factory):
-    async with service_client(create_app, Settings, request.param, NO_BROKER,
-                              tmp_path_factory.mktemp("intake-in-process")) as client:
-        yield client
+intake = in_process(create_app, Settings)
 
 
 async def test_a_decision_delivered_twice_is_one_step_of_the_journey(intake):

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-import pytest
-
 from learning.config import Settings
 from learning.main import create_app
 from nwd_shared import events as ev
-from nwd_shared.testing import DATABASES, NO_BROKER, bearer, deliver, new_reference, service_client
+from nwd_shared.testing import bearer, deliver, in_process, new_reference
 
 ICB = bearer("demo-sussex-icb-key")
 DAY = date(2026, 3, 4)
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-async def learning(request, tmp_path_factory):
-    async with service_client(create_app, Settings, request.param, NO_BROKER,
-                              tmp_path_factory.mktemp("learning-in-process")) as client:
-        yield client
+learning = in_process(create_app, Settings)
 
 
 def opened(reference: str) -> ev.CaseOpened:

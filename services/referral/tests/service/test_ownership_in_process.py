@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
 from nwd_shared.testing import (
-    DATABASES,
-    NO_BROKER,
     contact_received,
     deliver,
-    service_client,
+    in_process,
     staged,
     triage_completed,
 )
 from referral.config import Settings
 from referral.main import create_app
 
-
-@pytest.fixture(scope="module", params=DATABASES)
-async def referral(request, tmp_path_factory):
-    async with service_client(create_app, Settings, request.param, NO_BROKER,
-                              tmp_path_factory.mktemp("referral-in-process"), timeout_check_seconds=86400,
-                              webhook_poll_seconds=86400) as client:
-        yield client
+referral = in_process(create_app, Settings, timeout_check_seconds=86400, webhook_poll_seconds=86400)
 
 
 async def test_a_body_responsible_for_what_it_received_owns_it_at_once_and_once(referral):

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
 from nwd_shared.testing import (
-    DATABASES,
-    NO_BROKER,
     contact_received,
     deliver,
-    service_client,
+    in_process,
     staged,
 )
 from triage.config import Settings
 from triage.main import create_app
 
-
-@pytest.fixture(scope="module", params=DATABASES)
-async def triage(request, tmp_path_factory):
-    async with service_client(create_app, Settings, request.param, NO_BROKER,
-                              tmp_path_factory.mktemp("triage-in-process")) as client:
-        yield client
+triage = in_process(create_app, Settings)
 
 
 async def test_a_pals_contact_about_council_home_care_is_the_councils_and_decided_once(triage):

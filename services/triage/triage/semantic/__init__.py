@@ -1,0 +1,1 @@
+"""Triage's semantic layer: recognises abuse and neglect described in everyday words."""

@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from triage_training.minilm import MiniLM, model_dir
 from triage.semantic.encoder import DATA_DIR, TOKENIZER, VECTORS
+from triage_training.minilm import MiniLM, model_dir
 
 DIMENSIONS = 256
 BATCH = 1024

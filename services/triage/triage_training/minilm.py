@@ -56,7 +56,7 @@ class MiniLM:
         for layer in range(self.config["num_hidden_layers"]):
             p = f"encoder.layer.{layer}."
 
-            def project(name: str, p: str = p) -> np.ndarray:
+            def project(name: str, p: str = p, x: np.ndarray = x) -> np.ndarray:
                 return x @ w(p + name + ".weight").T + w(p + name + ".bias")
 
             q = project("attention.self.query").reshape(batch, length, heads, size).transpose(0, 2, 1, 3)

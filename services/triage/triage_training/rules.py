@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from nwd_shared import events as ev
 from nwd_shared.directory import Directory, load_directory
 from nwd_shared.settings import ServiceSettings
-from triage_training.corpus import Item
 from triage.domain import Decision, triage
+from triage_training.corpus import Item
 
 RECEIVED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

@@ -20,11 +20,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from triage_training.corpus import Item, by_split, load_all
-from triage_training.rules import rules_outcomes
 from triage.rules.safeguarding import CATEGORIES
 from triage.semantic.encoder import StaticEncoder
 from triage.semantic.model import MODEL, word_features, words
+from triage_training.corpus import Item, by_split, load_all
+from triage_training.rules import rules_outcomes
 
 MIN_DOCUMENT_FREQUENCY = 2
 MAX_VOCABULARY = 20000

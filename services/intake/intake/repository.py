@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,3 +37,12 @@ async def journey_of(session: AsyncSession, reference: str) -> list[JourneyEntry
             )
         ).scalars()
     )
+
+
+async def contacts_ended_before(session: AsyncSession, cutoff: datetime, limit: int) -> list[Contact]:
+    """Contacts not yet anonymised whose handling ended before `cutoff`, locked for this transaction."""
+    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
+    return list((await session.execute(
+        select(Contact).where(Contact.ended_at < cutoff, Contact.anonymised_at.is_(None))
+        .order_by(Contact.ended_at).limit(limit).with_for_update(skip_locked=True)
+    )).scalars().all())

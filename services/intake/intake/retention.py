@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.models import Contact
+from intake import repository
 from nwd_shared import retention
 from nwd_shared.runtime import PeriodicSpec, Runtime
 
@@ -18,11 +17,7 @@ KEPT = {"kind", "channel", "received_at", "relationship", "organisation_id", "se
 
 async def anonymise_ended(session: AsyncSession, runtime: Runtime, cutoff: datetime, now: datetime) -> int:
     """Anonymise a batch of contacts whose handling ended before `cutoff`."""
-    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
-    due = (await session.execute(
-        select(Contact).where(Contact.ended_at < cutoff, Contact.anonymised_at.is_(None))
-        .order_by(Contact.ended_at).limit(retention.BATCH_SIZE).with_for_update(skip_locked=True)
-    )).scalars().all()
+    due = await repository.contacts_ended_before(session, cutoff, retention.BATCH_SIZE)
     for contact in due:
         contact.submission = retention.blank(contact.submission, keep=KEPT)
         contact.anonymised_at = now

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learning.models import (
@@ -16,6 +17,8 @@ from learning.models import (
     LearningAction,
     SubjectCorrection,
 )
+from nwd_shared import events as ev
+from nwd_shared.db import get_row, load_rows
 
 
 @dataclass
@@ -55,7 +58,39 @@ async def records_of(session: AsyncSession, organisations: Collection[str]) -> R
 
 
 async def contact(session: AsyncSession, reference: str) -> ContactRecord | None:
-    return await session.get(ContactRecord, reference)
+    return await get_row(session, ContactRecord, reference)
+
+
+async def case(session: AsyncSession, reference: str, case_id: str) -> CaseRecord | None:
+    return await get_row(session, CaseRecord, (reference, case_id))
+
+
+async def fact(session: AsyncSession, event_id: str, organisation: str, metric: str) -> EventFact | None:
+    return await get_row(session, EventFact, (event_id, organisation, metric))
+
+
+async def prefetch(session: AsyncSession, events: Sequence[ev.CloudEvent], *, counted: Collection[str]) -> list:
+    """A batch's contacts, cases and facts (of the events in `counted`) in three queries, so the
+    handlers' lookups need none."""
+    contacts = await load_rows(session, ContactRecord.reference, (event.subject for event in events))
+    cases = await load_rows(session, CaseRecord.reference,
+                            (event.subject for event in events if event.topic == ev.CASES))
+    facts = await load_rows(session, EventFact.event_id, (event.id for event in events if event.id in counted))
+    return contacts + cases + facts
+
+
+async def answered_links_closed_before(session: AsyncSession, day: date, limit: int) -> list[ExperienceLink]:
+    """Answered links not yet anonymised whose case closed before `day`, locked for this transaction."""
+    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
+    return list((await session.execute(
+        select(ExperienceLink)
+        .join(CaseRecord, and_(CaseRecord.reference == ExperienceLink.reference,
+                               CaseRecord.case_id == ExperienceLink.case_id))
+        .where(CaseRecord.closed_on < day, ExperienceLink.responded_on.is_not(None),
+               ExperienceLink.anonymised_at.is_(None))
+        .order_by(ExperienceLink.token).limit(limit)
+        .with_for_update(skip_locked=True, of=ExperienceLink)
+    )).scalars().all())
 
 
 async def cases_for_reference(session: AsyncSession, reference: str) -> list[CaseRecord]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learning.models import CaseRecord, ExperienceLink
+from learning import repository
 from nwd_shared import retention
 from nwd_shared.calendar import local_date
 from nwd_shared.runtime import PeriodicSpec, Runtime
@@ -15,16 +14,7 @@ from nwd_shared.runtime import PeriodicSpec, Runtime
 
 async def anonymise_comments(session: AsyncSession, runtime: Runtime, cutoff: datetime, now: datetime) -> int:
     """Anonymise a batch of answered links whose case closed before `cutoff`."""
-    # SKIP LOCKED: a second replica takes the next batch instead of waiting for this one.
-    due = (await session.execute(
-        select(ExperienceLink)
-        .join(CaseRecord, and_(CaseRecord.reference == ExperienceLink.reference,
-                               CaseRecord.case_id == ExperienceLink.case_id))
-        .where(CaseRecord.closed_on < local_date(cutoff), ExperienceLink.responded_on.is_not(None),
-               ExperienceLink.anonymised_at.is_(None))
-        .order_by(ExperienceLink.token).limit(retention.BATCH_SIZE)
-        .with_for_update(skip_locked=True, of=ExperienceLink)
-    )).scalars().all()
+    due = await repository.answered_links_closed_before(session, local_date(cutoff), retention.BATCH_SIZE)
     for link in due:
         link.comment = retention.blank(link.comment)
         link.anonymised_at = now

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learning import actions, domain, experience, subjects
+from learning import actions, domain, experience, repository, subjects
 from learning.models import CaseRecord, ContactRecord, EventFact
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, local_date
 from nwd_shared.context import Context
-from nwd_shared.db import get_row, load_rows
 from nwd_shared.directory import Directory
 
 
@@ -34,23 +33,18 @@ async def project(session: AsyncSession, ctx: Context, event: ev.CloudEvent, *,
 
 async def prefetch(session: AsyncSession, events: Sequence[ev.CloudEvent]) -> list:
     """Load a batch's contacts, cases and facts in three queries, so the handlers' lookups need none."""
-    contacts = await load_rows(session, ContactRecord.reference, (event.subject for event in events))
-    cases = await load_rows(session, CaseRecord.reference,
-                            (event.subject for event in events if event.topic == ev.CASES))
-    facts = await load_rows(session, EventFact.event_id, (event.id for event in events if domain.facts_of(event)))
-    return contacts + cases + facts
+    return await repository.prefetch(session, events, counted={e.id for e in events if domain.facts_of(e)})
 
 
 async def _add_facts(session: AsyncSession, event: ev.CloudEvent) -> None:
     for organisation, metric, day in domain.facts_of(event):
-        key = (event.id, organisation, metric)
-        if await get_row(session, EventFact, key) is None:
+        if await repository.fact(session, event.id, organisation, metric) is None:
             session.add(EventFact(event_id=event.id, organisation_id=organisation, metric=metric,
                                   reference=event.subject, occurred_on=day))
 
 
 async def _contact(session: AsyncSession, reference: str) -> ContactRecord:
-    contact = await get_row(session, ContactRecord, reference)
+    contact = await repository.contact(session, reference)
     if contact is None:
         contact = ContactRecord(reference=reference, service_types=[], safeguarding_categories=[],
                                 text_subjects=[], out_of_time=False)
@@ -121,7 +115,7 @@ def _ownership_days(contact: ContactRecord, calendar: WorkingCalendar) -> None:
 
 
 async def _case(session: AsyncSession, data: ev.CaseData) -> CaseRecord:
-    case = await get_row(session, CaseRecord, (data.reference, data.case_id))
+    case = await repository.case(session, data.reference, data.case_id)
     if case is None:
         case = CaseRecord(case_id=data.case_id, reference=data.reference, owner=data.owner,
                           extensions=0, suspended=False, case_subjects=[])

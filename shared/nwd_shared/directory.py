@@ -37,6 +37,11 @@ class Policy(BaseModel):
     referral_timeout_working_days: int = Field(default=2, ge=1, le=20)
     # The addressed organisation is reminded this many working days before that (0: no reminder).
     referral_reminder_working_days: int = Field(default=1, ge=0, le=20)
+    # The council's safeguarding team acknowledges a concern this many working days after the contact
+    # was received (safeguarding first, seed 003 §3.1: the person's wait counts from then); past it, chased.
+    safeguarding_acknowledgement_working_days: int = Field(default=1, ge=1, le=10)
+    # A concern still unacknowledged this many working days after it was due is escalated.
+    safeguarding_escalation_working_days: int = Field(default=1, ge=1, le=10)
     # Warn this many working days before a deadline.
     deadline_warning_working_days: int = Field(default=2, ge=0, le=20)
 

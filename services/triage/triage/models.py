@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nwd_shared.audit import define_audit_table
@@ -56,3 +56,29 @@ class TriageDecisionOrganisation(Base):
     reference: Mapped[str] = mapped_column(
         String(32), ForeignKey("triage_decision.reference", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class SafeguardingConcern(Base):
+    """A concern handed to the council's safeguarding team: acknowledged, chased, escalated, its outcome."""
+
+    __tablename__ = "safeguarding_concern"
+    # The chasing job's question: referred concerns whose acknowledgement is due.
+    __table_args__ = (Index("ix_safeguarding_concern_state_acknowledge_by", "state", "acknowledge_by"),)
+
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(64), index=True)
+    received_by: Mapped[str] = mapped_column(String(64))
+    categories: Mapped[list] = mapped_column(JSON)
+    route: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    referred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acknowledge_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    escalate_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    # referred | acknowledged | enquiry_opened | concluded | not_opened (triage.handoff)
+    state: Mapped[str] = mapped_column(String(16))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    chased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    enquiry: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    concluded_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

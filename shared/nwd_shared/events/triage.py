@@ -1,8 +1,8 @@
-"""Events triage publishes on nwd.triage: its decision, overrides and safeguarding referrals."""
+"""Events triage publishes on nwd.triage: its decision, overrides, and safeguarding referrals and their hand-off."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from nwd_shared.events.common import TRIAGE, ContactKind, Route
@@ -75,11 +75,73 @@ class SafeguardingReferred(CloudEvent):
     data: SafeguardingReferredData
 
 
+class SafeguardingConcernData(EventData):
+    """A safeguarding concern in its hand-off to the council: no personal data, only who and when."""
+
+    reference: str
+    # The council the concern was referred to, and the organisation that received the contact.
+    organisation_id: str
+    received_by: str
+    # When the council should acknowledge it, and when an unacknowledged concern is escalated.
+    acknowledge_by: datetime
+    escalate_by: datetime
+    # referred | acknowledged | enquiry_opened | concluded | not_opened
+    state: str
+
+
+class SafeguardingAcknowledged(CloudEvent):
+    """The council's safeguarding team acknowledged the concern."""
+
+    topic = TRIAGE
+    type: Literal["nwd.safeguarding.acknowledged.v1"] = "nwd.safeguarding.acknowledged.v1"
+    data: SafeguardingConcernData
+
+
+class SafeguardingChased(CloudEvent):
+    """The council was reminded of a concern it had not acknowledged by its due date."""
+
+    topic = TRIAGE
+    type: Literal["nwd.safeguarding.chased.v1"] = "nwd.safeguarding.chased.v1"
+    data: SafeguardingConcernData
+
+
+class SafeguardingEscalatedData(SafeguardingConcernData):
+    reason: str
+
+
+class SafeguardingEscalated(CloudEvent):
+    """A concern still unacknowledged after the chase: the receiving organisation follows it up."""
+
+    topic = TRIAGE
+    type: Literal["nwd.safeguarding.escalated.v1"] = "nwd.safeguarding.escalated.v1"
+    data: SafeguardingEscalatedData
+
+
+class SafeguardingOutcomeData(SafeguardingConcernData):
+    # Whether the council opened a s42 enquiry; a concluded enquiry has the date it concluded.
+    enquiry: Literal["opened", "not_opened"]
+    concluded_on: date | None = None
+    # The safeguarding procedures are complete: no enquiry opened, or the enquiry concluded.
+    ended: bool
+
+
+class SafeguardingOutcomeRecorded(CloudEvent):
+    """The council recorded the concern's outcome: an enquiry opened or not, or concluded."""
+
+    topic = TRIAGE
+    type: Literal["nwd.safeguarding.outcome_recorded.v1"] = "nwd.safeguarding.outcome_recorded.v1"
+    data: SafeguardingOutcomeData
+
+
 # The event types this producer publishes, in the contract's order.
 EVENTS: tuple[type[CloudEvent], ...] = (
     TriageCompleted,
     TriageOverridden,
     SafeguardingReferred,
+    SafeguardingAcknowledged,
+    SafeguardingChased,
+    SafeguardingEscalated,
+    SafeguardingOutcomeRecorded,
 )
 
 __all__ = [
@@ -89,4 +151,11 @@ __all__ = [
     "TriageOverridden",
     "SafeguardingReferredData",
     "SafeguardingReferred",
+    "SafeguardingConcernData",
+    "SafeguardingAcknowledged",
+    "SafeguardingChased",
+    "SafeguardingEscalatedData",
+    "SafeguardingEscalated",
+    "SafeguardingOutcomeData",
+    "SafeguardingOutcomeRecorded",
 ]

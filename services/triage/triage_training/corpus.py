@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from nwd_shared import events as ev
+
 CORPUS_DIR = Path(__file__).parents[1] / "tests" / "corpus"
 OMBUDSMAN_DIR = CORPUS_DIR / "ombudsman"
 SPLITS = OMBUDSMAN_DIR / "splits.yaml"
@@ -104,9 +106,6 @@ def load_ombudsman() -> list[Item]:
     return items
 
 
-_SAFEGUARDING_ROUTES = {"safeguarding", "split", "suspended"}
-
-
 def load_handwritten() -> list[Item]:
     """The first corpus, as training items (its labels name routes, so safeguarding follows them)."""
     items = []
@@ -114,7 +113,7 @@ def load_handwritten() -> list[Item]:
         expect = raw["expect"]
         items.append(Item(
             id=raw["id"], decision=f"handwritten:{raw['id']}", source_url=None, text=raw["text"],
-            safeguarding=expect["route"] in _SAFEGUARDING_ROUTES,
+            safeguarding=expect["route"] in ev.SAFEGUARDING_ROUTES,
             categories=tuple(expect.get("categories") or ()), route=expect["route"], services=None,
             raw=raw,
         ))

@@ -109,7 +109,6 @@ def main() -> None:
     y_dev = np.array([i.safeguarding for i in dev])
     dev_rules = rules_outcomes(dev)
     rule_flags = np.array([o.flag for o in dev_rules])
-    rule_any = np.array([o.flag or o.possible for o in dev_rules])
     candidates: list[Candidate] = []
     print(f"{'features':<14}{'C':>6}{'dev AUC':>9}{'dev recall@spec0.85 (with rules)':>34}{'CPU ms/contact':>16}")
     for kind in kinds:
@@ -132,8 +131,12 @@ def main() -> None:
     scores = chosen.model.predict_proba(featurise(dev, chosen.features))[:, 1]
     flag_threshold = highest_threshold_for_recall(y_dev, scores, rule_flags, FLAG_RECALL)
     possible_threshold = min(flag_threshold,
-                             highest_threshold_for_recall(y_dev, scores, rule_any, POSSIBLE_RECALL))
+                             highest_threshold_for_recall(y_dev, scores, rule_flags, POSSIBLE_RECALL))
     print(f"thresholds on dev: flag >= {flag_threshold:.3f}, possible >= {possible_threshold:.3f}")
+    for name, threshold in (("flagged", flag_threshold), ("flagged or possible", possible_threshold)):
+        found = rule_flags | (scores >= threshold)
+        print(f"  dev, rules and model, {name}: recall {(found & y_dev).sum() / y_dev.sum():.3f}, "
+              f"specificity {(~found & ~y_dev).sum() / (~y_dev).sum():.3f}")
     save(chosen, train, featurise, encoder, vocabulary, idf, flag_threshold, possible_threshold)
 
 

@@ -79,6 +79,10 @@ class Reading:
     actors: list[Actor] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
     care_context: bool = False
+    # Someone else may still be at risk where the harm happened.
+    others_at_risk: bool = False
+    # The person harmed has died and no one else is said to be at risk: every sign is history.
+    died: bool = False
 
     @property
     def categories(self) -> list[str]:
@@ -109,6 +113,9 @@ class Table:
     window: int
     past: re.Pattern[str]
     past_years: int
+    former_provider: re.Pattern[str]
+    others_at_risk: re.Pattern[str]
+    died: re.Pattern[str]
     resolved: re.Pattern[str]
     topic: re.Pattern[str]
     service: re.Pattern[str]
@@ -164,6 +171,8 @@ def table() -> Table:
         not_negation=compile_any(negation["not_negations"]), hedges=compile_any(negation["hedges"]),
         clause_breaks=compile_any(negation["clause_breaks"]), window=negation["window"],
         past=compile_any(raw["past"]), past_years=raw["past_years"], resolved=compile_any(raw["resolved"]),
+        former_provider=compile_any(raw["former_provider"]), others_at_risk=compile_any(raw["others_at_risk"]),
+        died=compile_any(raw["died"]),
         topic=re.compile(raw["topic"]), service=compile_any(actors["service"]),
         not_service=compile_any(actors["not_service"]),
         family=compile_any([actors["family"], actors["family_subject"], actors["family_object"]]),
@@ -188,8 +197,11 @@ def read(text: str, *, received_on: date, cared_for: bool = False) -> Reading:
     reading.actors = _actors(t, reading.sentences)
     reading.care_context = cared_for or any(a == "service" for a in reading.actors)
     current: list[Sign] = []
+    # Others may still be at risk where it happened: harm there stays current (domain.md, Triage).
+    reading.others_at_risk = any(t.others_at_risk.search(s) for s in reading.sentences)
+    reading.died = not reading.others_at_risk and any(t.died.search(s) for s in reading.sentences)
     for index, sentence in enumerate(reading.sentences):
-        history = _is_history(t, sentence, received_on)
+        history = reading.died or _is_history(t, sentence, received_on, reading.others_at_risk)
         for rule in t.rules:
             if rule.excluded(sentence) or (rule.not_with_service and reading.actors[index] == "service"):
                 continue
@@ -203,7 +215,7 @@ def read(text: str, *, received_on: date, cared_for: bool = False) -> Reading:
                     reading.past.append(sign)
                 else:
                     current.append(sign)
-    harmed = _harm_described(t, reading.sentences, received_on)
+    harmed = _harm_described(t, reading.sentences, received_on, reading.others_at_risk)
     rules = {(r.category, r.means): r for r in t.rules}
     for sign in _first_of_each(current):
         rule = rules[(sign.category, sign.means)]
@@ -249,20 +261,20 @@ def _denied(t: Table, sentence: str, start: int) -> bool:
     return bool(t.negation.search(" ".join(clause.split()[-t.window:])))
 
 
-def _is_history(t: Table, sentence: str, received_on: date) -> bool:
+def _is_history(t: Table, sentence: str, received_on: date, others_at_risk: bool = False) -> bool:
     """Abuse long ago or already escaped from, and not said to be going on now."""
     if t.resolved.search(sentence):
         return True
     if _ONGOING.search(sentence):
         return False
-    if t.past.search(sentence):
+    if t.past.search(sentence) or (t.former_provider.search(sentence) and not others_at_risk):
         return True
     return any(int(y) <= received_on.year - t.past_years for y in _YEAR.findall(sentence))
 
 
-def _harm_described(t: Table, all_sentences: list[str], received_on: date) -> bool:
+def _harm_described(t: Table, all_sentences: list[str], received_on: date, others_at_risk: bool) -> bool:
     for sentence in all_sentences:
-        if _is_history(t, sentence, received_on):
+        if _is_history(t, sentence, received_on, others_at_risk):
             continue
         if any(not _denied(t, sentence, m.start()) for m in t.harm.finditer(sentence)):
             return True

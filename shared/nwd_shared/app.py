@@ -28,17 +28,7 @@ from nwd_shared.http import (
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.tables import MessagingTables
 from nwd_shared.observability import TracingMiddleware, configure_tracing
-
-# Re-exported for code that still imports them from here; their home is nwd_shared.runtime.
-from nwd_shared.runtime import (  # noqa: F401
-    ConsumerSpec,
-    PeriodicSpec,
-    Runtime,
-    ServiceParts,
-    run_job_once,
-    run_periodic,
-    running,
-)
+from nwd_shared.runtime import ConsumerSpec, PeriodicSpec, Runtime, ServiceParts, running
 from nwd_shared.settings import ServiceSettings
 
 NO_FASTAPI_TELEMETRY = {"tracing": False, "operation_spans": False, "metrics": False, "logs": False}

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: asyncapi install run test test-unit test-service test-integration test-e2e compose-e2e bench chaos lint migrate clean
+.PHONY: asyncapi triage-report triage-model install run test test-unit test-service test-integration test-e2e compose-e2e bench chaos lint migrate clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -62,3 +62,9 @@ bench: install  ## throughput and latency against floors measured in the same ru
 
 asyncapi: install  ## regenerate docs/asyncapi.yaml from the event catalogue
 	$(UV) run --no-sync python -m nwd_shared.events.asyncapi docs/asyncapi.yaml
+
+triage-report: install  ## triage on the frozen test split: recall and specificity with intervals, per category, routes
+	$(UV) run --no-sync python -m triage_training.report
+
+triage-model: install  ## retrain triage's safeguarding model on the training split, chosen on dev (never reads test)
+	cd services/triage && ../../$(UV) run --no-sync python -m triage_training.train

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.chain import relay_chain_latency
 from bench.load import closed_loop, percentile
+from bench import triage_model
 from bench.replay import replay
 from bench.year import MIX, NATIONAL_YEAR, national_year
 from nwd_shared.devstack.broker import TansuBroker
@@ -231,6 +232,8 @@ def table(results: dict) -> str:
         lines += _replay_lines(results["replay"])
     if "replay_error" in results:
         lines += ["", f"4. replay failed: {results['replay_error']}"]
+    if "triage_model" in results:
+        lines += triage_model.lines(results["triage_model"])
     return "\n".join(lines)
 
 
@@ -285,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-latency", action="store_true", help="skip section 2")
     parser.add_argument("--skip-year", action="store_true", help="skip sections 3 and 4")
     parser.add_argument("--skip-replay", action="store_true", help="skip section 4")
+    parser.add_argument("--skip-triage-model", action="store_true", help="skip section 5")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)
     results = {
@@ -305,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_year:
             results |= year_and_replay(work, args.year_contacts, args.year_concurrency, args.year_stall,
                                        not args.skip_replay)
+    if not args.skip_triage_model:
+        results["triage_model"] = triage_model.triage_model()
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

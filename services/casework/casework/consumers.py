@@ -1,4 +1,4 @@
-"""Casework consumes agreed ownership, and triage's later decisions about safeguarding."""
+"""Casework consumes agreed ownership, triage's later decisions about safeguarding, and its outcome."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
     async def on_triage_overridden(session, event):
         return await safeguarding.on_triage_overridden(session, event, Context.of(runtime))
 
+    async def on_safeguarding_outcome(session, event):
+        return await safeguarding.on_safeguarding_outcome(session, event, Context.of(runtime))
+
     return {"nwd.ownership.agreed.v1": on_ownership_agreed,
-            "nwd.triage.overridden.v1": on_triage_overridden}
+            "nwd.triage.overridden.v1": on_triage_overridden,
+            "nwd.safeguarding.outcome_recorded.v1": on_safeguarding_outcome}
 
 
 CONSUMERS = [ConsumerSpec(name="nwd-casework", topics=[ev.REFERRALS, ev.TRIAGE], handlers=handlers)]

@@ -28,6 +28,21 @@ async def on_triage_overridden(session: AsyncSession, event: ev.TriageOverridden
     return []
 
 
+async def on_safeguarding_outcome(session: AsyncSession, event: ev.SafeguardingOutcomeRecorded,
+                                  ctx: Context) -> list[ev.CloudEvent]:
+    """Safeguarding completed (no enquiry, or the enquiry concluded): a suspended complaint resumes."""
+    outcome = event.data
+    if not outcome.ended:
+        return []  # an enquiry opened: the complaint waits for its conclusion
+    case = await repository.case_for_reference(session, outcome.reference, for_update=True)
+    # Not suspended (a redelivery, a split route, or resumed by hand already): nothing to resume.
+    if case is None or not case.suspended or case.status not in domain.AWAITING_RESPONSE:
+        return []
+    reason = (f"the safeguarding enquiry by {outcome.organisation_id} concluded on {outcome.concluded_on.isoformat()}"
+              if outcome.concluded_on else f"{outcome.organisation_id} opened no safeguarding enquiry")
+    return resume(case, reason=reason, ctx=ctx)
+
+
 async def suspend_case(session: AsyncSession, ctx: Context, *, case_id: str, reason: str) -> Done:
     """The owner finds safeguarding entwined with the complaint after it opened."""
     case = await owned_case(session, ctx, case_id)

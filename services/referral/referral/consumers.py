@@ -1,4 +1,4 @@
-"""Referral consumes contacts, triage decisions and casework's escalations: one group, one order per key."""
+"""Referral consumes contacts, triage decisions and hand-offs, casework's escalations: one group, one order per key."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from referral import partners, retention, service
 from referral.config import Settings
 from referral.context import Context
 from referral.models import Contact, Negotiation, Ownership
-from referral.staging import stage
+from referral.staging import forward, stage
+
+SAFEGUARDING_HANDOFF = (
+    "nwd.safeguarding.referred.v1", "nwd.safeguarding.acknowledged.v1", "nwd.safeguarding.chased.v1",
+    "nwd.safeguarding.escalated.v1", "nwd.safeguarding.outcome_recorded.v1",
+)
 
 
 def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
@@ -22,8 +27,14 @@ def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
 
         return handle
 
+    async def on_safeguarding(session, event):
+        # Triage's safeguarding hand-off reaches the council and the receiver by webhook too.
+        await forward(session, Context.of(runtime), [event])
+        return []
+
     on_triage = handler(service.on_triage)
     return {
+        **{event_type: on_safeguarding for event_type in SAFEGUARDING_HANDOFF},
         "nwd.contact.received.v1": handler(service.on_contact),
         "nwd.triage.completed.v1": on_triage,
         "nwd.triage.overridden.v1": on_triage,

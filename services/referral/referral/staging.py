@@ -19,3 +19,8 @@ async def stage(session: AsyncSession, ctx: Context, events: Iterable[ev.CloudEv
     events = list(events)
     await add_to_outbox(session, messaging, events)
     await webhooks.enqueue(session, events, ctx.now)
+
+
+async def forward(session: AsyncSession, ctx: Context, events: Iterable[ev.CloudEvent]) -> None:
+    """Another service's events onto the partner feed's webhooks only: they are on their own topic already."""
+    await webhooks.enqueue(session, events, ctx.now)

@@ -8,9 +8,12 @@ from fastapi import FastAPI
 
 from nwd_shared.app import build_service_app
 from nwd_shared.calendar import Clock, system_clock
+from triage import chasing
 from triage.api import router
+from triage.api_safeguarding import router as safeguarding_router
 from triage.config import Settings
 from triage.consumers import CONSUMERS
+from triage.consumers_safeguarding import CONSUMERS as SAFEGUARDING_CONSUMERS
 from triage.models import messaging
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,7 +21,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     """The triage app."""
+    settings = settings or Settings()
     return build_service_app(
-        settings=settings or Settings(), title="No Wrong Door: triage", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS, clock=clock,
+        settings=settings, title="No Wrong Door: triage", tables=messaging, migrations_dir=MIGRATIONS,
+        routers=[router, safeguarding_router], consumers=[*CONSUMERS, *SAFEGUARDING_CONSUMERS],
+        periodic=[chasing.periodic(settings)], clock=clock,
     )

@@ -15,7 +15,11 @@ EXPECTED = {
         ("POST", "/v1/contacts"): "contacts:write",
         ("GET", "/v1/contacts/{reference}/audit"): "customer-relations",
     },
-    "triage": {("POST", "/v1/triage/{reference}/decision"): "triage:write"},
+    "triage": {
+        ("POST", "/v1/triage/{reference}/decision"): "triage:write",
+        **{("POST", f"/v1/safeguarding-concerns/{{reference}}/{answer}"): "referrals:respond"
+           for answer in ("acknowledge", "outcome")},
+    },
     "casework": {
         **{("POST", f"/v1/cases/{{case_id}}/{action}"): "cases:write" for action in (
             "acknowledge", "action-plan", "action-plan/comments", "extend", "response", "close", "escalate",

@@ -16,6 +16,9 @@ SECRET_PREFIX = "whsec_"
 EVENT_TYPES: frozenset[str] = frozenset({
     "nwd.referral.proposed.v1", "nwd.referral.accepted.v1", "nwd.referral.declined.v1",
     "nwd.referral.escalated.v1", "nwd.ownership.agreed.v1",
+    # Triage's safeguarding hand-off, forwarded by referral (consumers.py): the council and the receiver.
+    "nwd.safeguarding.referred.v1", "nwd.safeguarding.acknowledged.v1", "nwd.safeguarding.chased.v1",
+    "nwd.safeguarding.escalated.v1", "nwd.safeguarding.outcome_recorded.v1",
 })
 
 
@@ -47,6 +50,8 @@ def names(event: ev.CloudEvent, organisation_id: str) -> bool:
         return organisation_id in {data.owner, data.received_by, *data.contributors, data.previous_owner}
     if isinstance(data, ev.ReferralData):
         return organisation_id in {data.from_organisation, data.to_organisation}
+    if isinstance(data, ev.SafeguardingConcernData | ev.SafeguardingReferredData):
+        return organisation_id in {data.organisation_id, data.received_by}
     return False
 
 

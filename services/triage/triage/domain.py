@@ -3,22 +3,31 @@
 Sources: seed 003 §3.1-3.3 and Appendix 2, seed 000, Regulations 2009 regs 5, 8 and 12 (see
 docs/domain.md, section Triage). Every decision carries its reasons in plain English and never
 quotes the contact: the words that triggered a safeguarding sign are kept as evidence, apart.
+The safeguarding model's assessment is passed in (the caller scores a batch together): a contact
+is flagged when a rule fires or the model flags it, and possible safeguarding asks a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from nwd_shared import events as ev
 from nwd_shared.calendar import add_months, local_date
 from nwd_shared.directory import Directory
+from triage.appendix2 import former_provider_at_risk, same_acts
 from triage.responsibility import Responsibility, resolve, safeguarding_council
 from triage.rules.cues import complaint_sentences, says
 from triage.rules.safeguarding import CATEGORIES, UNSPECIFIED, Reading, Sign, label, read
 
+if TYPE_CHECKING:
+    from triage.semantic.model import Assessment
+
 # Routes under which the complaints procedure applies, so the person's consent matters.
 _COMPLAINT_ROUTES = ev.CASE_ROUTES | {"pals"}
 _ORAL = frozenset({"phone", "in_person"})
+# Harm someone does (not neglect or a regime): complaining of it is complaining of that person's conduct.
+_DONE_BY_SOMEONE = frozenset(CATEGORIES) - {"neglect", "organisational", "self_neglect"} | {UNSPECIFIED}
 _ROUTE_WORDS = {
     "complaint": "complaint", "safeguarding": "safeguarding only", "split": "safeguarding and a separate complaint",
     "suspended": "complaint suspended for safeguarding", "day_to_day": "day-to-day business",
@@ -45,6 +54,11 @@ class Decision:
     # The words that triggered each safeguarding sign: personal, so kept out of events.
     evidence: list[dict[str, str]] = field(default_factory=list)
     summary: str = ""
+    # No rule fired but the model's probability is between its thresholds: procedures start
+    # provisionally and a person confirms or clears it by overriding the route.
+    possible_safeguarding: bool = False
+    # The model's view: probability, level, suspected_category and the nearest labelled examples.
+    model: dict[str, Any] | None = None
 
 
 @dataclass
@@ -59,14 +73,21 @@ class _Notes:
         self.review |= review
 
 
-def triage(contact: ev.ContactReceivedData, directory: Directory) -> Decision:
+def contact_text(contact: ev.ContactReceivedData) -> str:
+    """What the rules and the model read: the description, the concerns' summaries, the outcome."""
+    return "\n".join([contact.description, *(c.summary or "" for c in contact.concerns),
+                      contact.desired_outcome or ""])
+
+
+def triage(contact: ev.ContactReceivedData, directory: Directory, assessment: Assessment | None = None) -> Decision:
     """Decide the route, the responsible organisations and the flags of a contact."""
     notes = _Notes()
     received_on = local_date(contact.received_at)
-    text = "\n".join([contact.description, *(c.summary or "" for c in contact.concerns),
-                      contact.desired_outcome or ""])
+    text = contact_text(contact)
     reading = read(text, received_on=received_on, cared_for=contact.kind == "complaint")
+    _keep_former_provider(reading, text, notes)
     found = _safeguarding(contact, reading, notes)
+    found, possible = _weigh_model(contact, assessment, found, notes)
     responsible = resolve(contact.concerns, received_by=contact.received_by, directory=directory)
     if found is not None:
         route = _safeguarding_route(contact, reading, found, notes)
@@ -93,8 +114,58 @@ def triage(contact: ev.ContactReceivedData, directory: Directory) -> Decision:
         consent_to_share=contact.consent_to_share, areas=responsible.areas,
         concern_count=responsible.concern_count, safeguarding_council=council,
         evidence=_evidence(reading, found or {}),
-        summary=summarise(route, categories, responsible, out_of_time=out_of_time),
+        summary=summarise(route, categories, responsible, out_of_time=out_of_time, possible=possible),
+        possible_safeguarding=possible, model=model_view(assessment) if assessment is not None else None,
     )
+
+
+def _keep_former_provider(reading: Reading, text: str, notes: _Notes) -> None:
+    """Harm at a former provider while others may still be at risk there is current, not history."""
+    if not reading.past or not former_provider_at_risk(text):
+        return
+    for sign in reading.past:
+        bucket = reading.possible if sign.possible else reading.found
+        bucket.setdefault(sign.category, []).append(sign)
+    for category in reading.found:
+        reading.possible.pop(category, None)
+    reading.past = []
+    notes.add("The harm was at a former provider, but others may still be at risk there: a current concern, "
+              "not history (domain.md, Triage)")
+
+
+def _weigh_model(contact: ev.ContactReceivedData, assessment: Assessment | None, found: dict[str, list[Sign]] | None,
+                 notes: _Notes) -> tuple[dict[str, list[Sign]] | None, bool]:
+    """The model beside the rules: it flags, asks a person (possible), or only explains."""
+    if assessment is None:
+        return found, False
+    probability = f"{assessment.probability:.2f}"
+    suspected = assessment.suspected_category or UNSPECIFIED
+    if found is not None or assessment.level == "none":
+        agrees = {"flag": "agrees", "possible": "partly agrees", "none": "sees no sign of abuse or neglect"}
+        notes.add(f"The safeguarding model's probability is {probability} ({assessment.level}): it "
+                  f"{agrees[assessment.level]}" + ("; the rules decide" if found is not None else ""))
+        return found, False
+    staff = (" Staff judged there is no safeguarding concern, but safeguarding comes first."
+             if contact.safeguarding_concern is False else "")
+    if assessment.level == "flag":
+        notes.add(f"Safeguarding: no rule fired, but the model's probability {probability} suggests "
+                  f"{label(suspected)}: procedures start (seed 003 §3.1); a person should confirm the "
+                  f"category.{staff}", review=True)
+        return {suspected: []}, False
+    notes.add(f"Possible safeguarding: the model's probability {probability} suggests {label(suspected)}; "
+              "procedures start provisionally; a person confirms or clears it by overriding the route."
+              f"{staff}", review=True)
+    return {suspected: []}, True
+
+
+def model_view(assessment: Assessment) -> dict[str, Any]:
+    """The model's assessment as stored and shown: no personal data, only corpus example ids."""
+    return {
+        "probability": assessment.probability, "level": assessment.level,
+        "suspected_category": assessment.suspected_category,
+        "nearest": [{"id": n.id, "similarity": n.similarity, "safeguarding": n.safeguarding,
+                     "categories": list(n.categories)} for n in assessment.nearest],
+    }
 
 
 def _safeguarding(contact: ev.ContactReceivedData, reading: Reading, notes: _Notes) -> dict[str, list[Sign]] | None:
@@ -146,7 +217,8 @@ def _safeguarding(contact: ev.ContactReceivedData, reading: Reading, notes: _Not
 
 def _safeguarding_route(contact: ev.ContactReceivedData, reading: Reading, found: dict[str, list[Sign]],
                         notes: _Notes) -> ev.Route:
-    """Appendix 2: safeguarding only, both separable (split) or both entwined (suspended)."""
+    """Appendix 2: safeguarding only; both, divided (split, the default); or suspended when the
+    complaint is entwined with the harm and investigating it may compromise the enquiry."""
     if contact.kind in ("compliment", "comment"):
         notes.add(f"A {contact.kind} with safeguarding issues: local safeguarding arrangements; no "
                   "complaint case (seed 003 Appendix 2)")
@@ -154,39 +226,83 @@ def _safeguarding_route(contact: ev.ContactReceivedData, reading: Reading, found
     signs = [s for group in found.values() for s in group]
     complaint_at = complaint_sentences(reading.sentences)
     asks = says("outcome", contact.desired_outcome)
-    if not signs:
-        if contact.kind == "complaint" or complaint_at or asks:
-            notes.add("A complaint with a safeguarding concern whose details are not known: the complaint is "
-                      "suspended until a person has looked at it (seed 003 Appendix 2)", review=True)
-            return "suspended"
-        notes.add("Safeguarding issues only: local safeguarding arrangements; no complaint case "
-                  "(seed 003 Appendix 2)")
-        return "safeguarding"
+    # Dissatisfaction in sentences that describe no harm: a complaint matter of its own.
+    separate = {i for i in complaint_at - reading.sign_sentences() if not _only_announces(reading.sentences[i])}
+    compromise = same_acts(contact_text(contact))
+    if not signs:  # staff's flag or the model: the words do not say who caused the harm
+        return _route_unknown_harm(contact, reading, bool(separate or asks), compromise, notes)
     actors = {reading.actor_of(s) for s in signs}
     if actors == {"private"}:
-        if complaint_at - reading.sign_sentences() or asks:
+        if separate or asks:
             notes.add("Safeguarding and complaint issues are separable: the harm is by someone outside any "
                       "service and the complaint is about something else, so each part follows its own "
                       "procedure (seed 003 Appendix 2)")
             return "split"
-        if contact.kind == "complaint" and "service" in reading.actors:
-            notes.add("The harm seems to be by someone outside any service, but the complaint names the service "
-                      "where it happened, so it may be entwined: the complaint is suspended until safeguarding "
-                      "is complete; a person should check (seed 003 Appendix 2)", review=True)
-            return "suspended"
-        notes.add("Safeguarding issues only: the harm is by someone outside any service and there is no "
-                  "complaint about a service; local safeguarding arrangements (seed 003 Appendix 2)")
-        return "safeguarding"
-    if contact.kind == "complaint" or complaint_at or asks:
-        who = ("a service is involved in the harm" if "service" in actors
-               else "the contact complains about the care in which the harm happened")
-        notes.add(f"The complaint is inextricably entwined with the safeguarding issues ({who}): investigating "
-                  "it could compromise the safeguarding enquiry, so it is suspended until safeguarding "
-                  "procedures are complete (seed 003 Appendix 2)")
+        return _safeguarding_only(contact, reading, notes, "the harm is by someone outside any service")
+    if not (contact.kind == "complaint" or complaint_at or asks):
+        return _safeguarding_only(contact, reading, notes, "no complaint is made")
+    if compromise:
+        notes.add(f"The complaint is entwined with the safeguarding issues and investigating it may compromise "
+                  f"the enquiry ({compromise}): the complaint is proposed suspended until safeguarding "
+                  "procedures are complete; a person should confirm (seed 003 Appendix 2)", review=True)
         return "suspended"
-    notes.add("Safeguarding issues only, with no complaint made: local safeguarding arrangements "
-              "(seed 003 Appendix 2)")
+    if separate or asks:
+        notes.add("Safeguarding and complaint issues are both present and can be divided: the harm goes to the "
+                  "safeguarding enquiry and the other complaint matters follow the complaints procedure; a "
+                  "safeguarding enquiry does not by itself suspend a complaint (seed 003 Appendix 2)")
+        return "split"
+    if not {s.category for s in signs} & _DONE_BY_SOMEONE:
+        notes.add("The complaint and the safeguarding concern are about the same care (neglect or the way a "
+                  "service is run), but nothing indicates that investigating the complaint may compromise the "
+                  "enquiry: divided, each part following its own procedure; a safeguarding enquiry does not by "
+                  "itself suspend a complaint (seed 003 Appendix 2)")
+        return "split"
+    who = ("the complaint is about the very conduct of the staff said to have caused the harm"
+           if "service" in actors else "the complaint is about harm in the care complained of, by someone not named")
+    notes.add(f"The complaint is inextricably entwined with the safeguarding issues ({who}), so investigating it "
+              "would go over the acts the enquiry looks at and may compromise it: the complaint is proposed "
+              "suspended until safeguarding procedures are complete; a person should confirm "
+              "(seed 003 Appendix 2)", review=True)
+    return "suspended"
+
+
+def _route_unknown_harm(contact: ev.ContactReceivedData, reading: Reading, complains: bool, compromise: str | None,
+                        notes: _Notes) -> ev.Route:
+    """Appendix 2 when no sign says who caused the harm (a staff flag, or the model alone)."""
+    if compromise and (complains or "service" in reading.actors):
+        notes.add(f"A complaint with a safeguarding concern, and investigating it may compromise the enquiry "
+                  f"({compromise}): the complaint is proposed suspended until safeguarding is complete; a "
+                  "person should confirm (seed 003 Appendix 2)", review=True)
+        return "suspended"
+    if complains:
+        notes.add("Safeguarding and complaint issues, but the words do not say who caused the harm: divided by "
+                  "default, each part following its own procedure; a person should check whether they are "
+                  "entwined (seed 003 Appendix 2)", review=True)
+        return "split"
+    if contact.kind == "complaint" and "service" in reading.actors:
+        notes.add("A complaint naming a service, with a safeguarding concern whose details are not known: the "
+                  "complaint is proposed suspended until a person has looked at it (seed 003 Appendix 2)",
+                  review=True)
+        return "suspended"
+    return _safeguarding_only(contact, reading, notes, "no complaint about a service is made")
+
+
+def _safeguarding_only(contact: ev.ContactReceivedData, reading: Reading, notes: _Notes, why: str) -> ev.Route:
+    """Safeguarding issues only: local safeguarding arrangements, and no complaint case."""
+    if contact.kind == "complaint":
+        names = ", but it names a service" if "service" in reading.actors else ""
+        notes.add(f"Safeguarding issues only ({why}): local safeguarding arrangements; filed as a complaint"
+                  f"{names}, yet it raises nothing to complain about a service, so no complaint case opens; a "
+                  "person should check (seed 003 Appendix 2)", review=True)
+    else:
+        notes.add(f"Safeguarding issues only ({why}): local safeguarding arrangements; no complaint case "
+                  "(seed 003 Appendix 2)")
     return "safeguarding"
+
+
+def _only_announces(sentence: str) -> bool:
+    """'I want to make a complaint': it says a complaint is made, not what it is about."""
+    return not complaint_sentences([sentence.replace("complain", "")]) and len(sentence.split()) <= 12
 
 
 def _route(contact: ev.ContactReceivedData, reading: Reading, responsible: Responsibility,
@@ -267,9 +383,9 @@ def _evidence(reading: Reading, found: dict[str, list[Sign]]) -> list[dict[str, 
 
 
 def summarise(route: str, categories: list[str], responsible: Responsibility | None = None, *,
-              organisations: list[str] | None = None, out_of_time: bool = False) -> str:
+              organisations: list[str] | None = None, out_of_time: bool = False, possible: bool = False) -> str:
     """A short summary without personal data: route, categories, services, organisations."""
-    parts = [_ROUTE_WORDS.get(route, route)]
+    parts = [("possible safeguarding, held for review: " if possible else "") + _ROUTE_WORDS.get(route, route)]
     if categories:
         parts.append("categories: " + ", ".join(label(c) for c in categories))
     if responsible is not None and responsible.service_types:

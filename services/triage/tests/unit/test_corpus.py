@@ -16,6 +16,16 @@ Bars on the whole corpus, and why:
   second category that the label did not name lowers precision without being a real error.
 - Route accuracy at least 0.90.
 - Entwined (labelled suspended): never a plain complaint; suspended, or at least put up for review.
+- Appendix 2 as written (issue 16): divided by default. Labelled split (separable, or the same
+  neglect with nothing indicating that investigating the complaint may compromise the enquiry):
+  never suspended without a reason a person confirms (needs_review).
+
+Issue 16 changed labels, not floors: the corpus was written under the old reading (any harm
+involving a service in a complaint suspended). The 38 neglect and organisational contacts whose
+complaint is the harm itself, with no individual's conduct and no sign of compromise, are now
+labelled split with `also: [suspended]`, and one safeguarding-only contact filed as a complaint
+(harm by someone outside any service) safeguarding with `also: [suspended]`. Every floor is as
+before; the entwined check needs 30 suspended labels and 68 remain.
 
 Subsets: development and holdout were written with the rules; blind1 and blind2 were written
 after earlier versions and have since been tuned on. blind3 was scored blind (safeguarding recall
@@ -103,6 +113,16 @@ def test_an_entwined_contact_is_never_a_plain_complaint(corpus, scored):
     assert not plain, f"entwined contacts neither suspended nor put up for review: {plain}"
     assert not [i["id"] for i in entwined if decisions[i["id"]].route == "complaint"
                 and not decisions[i["id"]].needs_review]
+
+
+def test_a_separable_contact_is_never_suspended_without_a_person_confirming(corpus, scored):
+    _, decisions = scored
+    separable = [i for i in corpus if i["expect"]["route"] == "split"]
+    assert len(separable) >= 30
+    unconfirmed = [i["id"] for i in separable
+                   if decisions[i["id"]].route == "suspended" and not decisions[i["id"]].needs_review]
+    assert not unconfirmed, f"split contacts suspended with no one asked to confirm: {unconfirmed}"
+    assert all(decisions[i["id"]].route in ("split", "suspended") for i in separable)
 
 
 @pytest.mark.parametrize("name", FLOORS)

@@ -168,10 +168,10 @@ def test_poor_care_without_harm_is_a_complaint_put_up_for_review(directory):
     assert decision.evidence[0]["status"] == "possible"
 
 
-def test_missed_care_with_harm_is_neglect(directory):
+def test_missed_care_with_harm_is_neglect_and_divided_from_the_complaint(directory):
     decision = triage(contact(description="Carers didn't turn up for three days and we found Dad on the floor."),
                       directory)
-    assert decision.route == "suspended" and decision.safeguarding_categories == ["neglect"]
+    assert decision.route == "split" and decision.safeguarding_categories == ["neglect"]
 
 
 def test_a_staff_flag_starts_safeguarding_even_when_the_text_says_nothing(directory):
@@ -261,19 +261,29 @@ def test_a_long_hostile_description_is_decided(directory, description):
 # penny, the flat taken over) and the rules were widened for those kinds of wording.
 
 @pytest.mark.parametrize(("description", "category"), [
-    ("On the unit nobody brushed her teeth for a fortnight and her gums are coated with ulcers.", "neglect"),
-    ("The staff were too busy to help him to the commode so he sat in the lounge until he collapsed.", "neglect"),
-    ("She fell out of bed at night and was lying there until the day staff came in at eight.", "neglect"),
     ("The agency carer keeps sending him texts late at night and says it is their special secret.", "sexual"),
     ("The night nurse warned him that if he kept complaining he would never see his grandchildren.",
      "psychological"),
     ("Staff hand out the sleeping pills early so that they are all in bed before the late shift leaves.",
      "physical"),
 ])
-def test_harm_in_a_complaint_about_care_is_entwined_and_suspended(directory, description, category):
+def test_a_complaint_about_the_conduct_of_staff_said_to_have_harmed_is_proposed_suspended(directory, description,
+                                                                                          category):
     decision = triage(contact(concerns=[{"organisation_id": "downs-care"}], description=description), directory)
-    assert decision.route == "suspended", decision.reasons
+    assert decision.route == "suspended" and decision.needs_review, decision.reasons
     assert category in decision.safeguarding_categories
+
+
+@pytest.mark.parametrize("description", [
+    "On the unit nobody brushed her teeth for a fortnight and her gums are coated with ulcers.",
+    "The staff were too busy to help him to the commode so he sat in the lounge until he collapsed.",
+    "She fell out of bed at night and was lying there until the day staff came in at eight.",
+])
+def test_neglect_in_a_complaint_about_care_is_divided_when_nothing_says_the_enquiry_is_at_risk(directory,
+                                                                                                description):
+    decision = triage(contact(concerns=[{"organisation_id": "downs-care"}], description=description), directory)
+    assert decision.route == "split", decision.reasons
+    assert decision.safeguarding_categories == ["neglect"]
 
 
 @pytest.mark.parametrize(("description", "category"), [

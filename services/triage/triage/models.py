@@ -46,6 +46,10 @@ class TriageDecision(Base):
     safeguarding_evidence: Mapped[list] = mapped_column(JSON, default=list)
     safeguarding_referred_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
     summary: Mapped[str] = mapped_column(String(500), default="")
+    # No rule fired but the model's probability is between its thresholds: held for a person.
+    possible_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The model's probability, level, suspected category and nearest labelled examples (no personal data).
+    safeguarding_model: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class TriageDecisionOrganisation(Base):

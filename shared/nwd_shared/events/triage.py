@@ -31,6 +31,11 @@ class TriageDecisionData(EventData):
     safeguarding_referred_to: str | None = None
     # A short summary built from the decision (route, categories, services), never from the text.
     summary: str | None = None
+    # Issue 16, optional: no rule fired but the safeguarding model asks a person (procedures start
+    # provisionally); the model's probability and the Care Act category it suspects. Never the text.
+    possible_safeguarding: bool = False
+    safeguarding_probability: float | None = None
+    suspected_category: str | None = None
 
 
 class TriageCompleted(CloudEvent):

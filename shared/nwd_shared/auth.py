@@ -12,19 +12,57 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from nwd_shared.directory import ALL_SCOPES, Directory, Organisation
+from nwd_shared.directory import ALL_ROLES, ALL_SCOPES, Directory, Organisation
 from nwd_shared.http import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="An organisation's API key or access token")
 
 
+# Claims an identity provider's access token carries for a person (contract.md, Identity).
+NAME_CLAIM, ROLES_CLAIM = "name", "nwd_roles"
+_MAX_SUBJECT = 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting: the token's subject, or the member of staff a key was issued to."""
+
+    id: str
+    name: str | None
+    roles: frozenset[str]
+    team: str | None = None
+
+
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the organisation, which of its credentials, and what that may do."""
+    """Who is calling: the organisation, which of its credentials, the person, and what they may do."""
 
     organisation: Organisation
     credential_id: str
     scopes: frozenset[str]
+    # None for an organisation's own key (a system integration): it acts with every role.
+    actor: Actor | None = None
+
+    def has_role(self, role: str) -> bool:
+        return self.actor is None or role in self.actor.roles
+
+    @property
+    def who(self) -> str:
+        """How records name the one who acted: the person, else the credential."""
+        return f"person:{self.actor.id}" if self.actor else f"credential:{self.credential_id}"
+
+
+def _actor_of(organisation: Organisation, claims: dict) -> Actor:
+    """The person a token speaks for: the directory's record of them, else the token's own claims."""
+    subject = str(claims.get("sub") or claims.get("client_id") or "?")[:_MAX_SUBJECT]
+    known = organisation.person(subject)
+    roles = claims.get(ROLES_CLAIM)
+    roles = roles.split() if isinstance(roles, str) else roles if isinstance(roles, list) else []
+    granted = frozenset(str(r) for r in roles) & frozenset(ALL_ROLES)
+    if known is not None:
+        return Actor(known.id, known.name, granted or frozenset(known.roles), known.team)
+    name = claims.get(NAME_CLAIM)
+    return Actor(subject, str(name)[:200] if name else None, granted)
 
 
 class Unauthorized(Problem):
@@ -97,14 +135,17 @@ async def _caller_from_token(request: Request, token: str) -> Caller:
         if organisation is None:
             raise Unauthorized(f"the token's {verifier.claim} names no known organisation")
         scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(ALL_SCOPES)
-        return Caller(organisation, f"jwt:{claims.get('sub', claims.get('client_id', '?'))}", scopes)
+        actor = _actor_of(organisation, claims)
+        return Caller(organisation, f"jwt:{actor.id}", scopes, actor)
     found = directory_of(request).credential_for_key(token)
     if found is None:
         raise Unauthorized("the API key is not valid")
     organisation, credential = found
     if credential.expired(datetime.now(UTC)):
         raise Unauthorized("the API key has expired")
-    return Caller(organisation, credential.id, frozenset(credential.scopes))
+    person = organisation.person(credential.person) if credential.person else None
+    actor = Actor(person.id, person.name, frozenset(person.roles), person.team) if person else None
+    return Caller(organisation, credential.id, frozenset(credential.scopes), actor)
 
 
 async def authenticate(
@@ -144,5 +185,24 @@ def require_scope(scope: str):
     return Depends(check)
 
 
+def require_role(role: str):
+    """A dependency: the person acting must hold `role` in their organisation (403 otherwise)."""
+    if role not in ALL_ROLES:
+        raise ValueError(f"unknown role {role}")
+
+    async def check(request: Request, _: Annotated[Organisation, Depends(authenticate)]) -> None:
+        if not caller_of(request).has_role(role):
+            raise Problem(403, f"this needs the role {role}")
+
+    check.role = role
+    return Depends(check)
+
+
+async def current_caller(request: Request, _: Annotated[Organisation, Depends(authenticate)]) -> Caller:
+    """The authenticated caller, person included."""
+    return caller_of(request)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 CurrentOrganisation = Annotated[Organisation, Depends(authenticate)]
 DirectoryDep = Annotated[Directory, Depends(directory_of)]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+from fastapi import Depends, Request
+
+from nwd_shared.auth import Actor, Caller, current_caller
 from nwd_shared.calendar import WorkingCalendar, local_date
 from nwd_shared.directory import Directory, Policy
 
@@ -22,12 +25,19 @@ class Context:
     calendar: WorkingCalendar
     directory: Directory
     caller: str | None = None
+    # The person acting for the caller, when a person does (not for an organisation's system key).
+    actor: Actor | None = None
 
     @classmethod
-    def of(cls, runtime: Runtime, caller: str | None = None) -> Context:
+    def of(cls, runtime: Runtime, caller: str | None = None, actor: Actor | None = None) -> Context:
         """The context of a request, event or job in a running service, with `now` read once."""
         return cls(source=runtime.settings.source, now=runtime.clock(), calendar=runtime.calendar,
-                   directory=runtime.directory, caller=caller)
+                   directory=runtime.directory, caller=caller, actor=actor)
+
+    @property
+    def by(self) -> str | None:
+        """The person's id for records of who acted (None: the organisation's system)."""
+        return self.actor.id if self.actor else None
 
     @property
     def today(self) -> date:
@@ -36,3 +46,12 @@ class Context:
 
     def policy(self, organisation_id: str) -> Policy:
         return self.directory.policy_of(organisation_id)
+
+
+async def request_context(request: Request, caller: Annotated[Caller, Depends(current_caller)]) -> Context:
+    """The context of an authenticated request: its organisation and person, `now` read once."""
+    return Context.of(request.app.state.runtime, caller.organisation.id, caller.actor)
+
+
+# An endpoint's "who acts and when" (authenticates the request first).
+ContextDep = Annotated[Context, Depends(request_context)]

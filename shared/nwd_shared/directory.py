@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, get_args
@@ -53,6 +53,25 @@ Scope = Literal[
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)
 
 
+# Roles within an organisation (issue 15): a handler works cases; customer relations (the
+# complaints manager) assigns them and manages the procedure; a senior manager reviews and signs
+# final responses (seed 003 §2.9); reports-only staff read figures and no personal data.
+Role = Literal["handler", "customer_relations", "senior_manager", "reports_only"]
+ALL_ROLES: tuple[str, ...] = get_args(Role)
+
+
+class Person(BaseModel):
+    """A named member of an organisation's staff: who acts, with which roles, in which team."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9._-]+$", max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    team: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$", max_length=64)
+    roles: list[Role] = Field(min_length=1)
+
+
 class Credential(BaseModel):
     """One API key of an organisation (several allow rotation), stored only as its hash."""
 
@@ -62,6 +81,8 @@ class Credential(BaseModel):
     key_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", repr=False)
     scopes: list[Scope] = list(ALL_SCOPES)
     expires_at: datetime | None = None
+    # The person the key was issued to: their changes are recorded as theirs, with their roles.
+    person: str | None = Field(default=None, max_length=64)
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
@@ -81,6 +102,7 @@ class Organisation(BaseModel):
     api_key: str | None = Field(default=None, min_length=8, repr=False)
     api_key_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", repr=False)
     credentials: list[Credential] = []
+    people: list[Person] = []
     policy: Policy = Policy()
 
     @model_validator(mode="after")
@@ -91,7 +113,22 @@ class Organisation(BaseModel):
             raise ValueError("only a pals organisation serves a trust")
         if self.kind in {"pals", "advocacy"} and self.responsible_for:
             raise ValueError(f"a {self.kind} organisation is responsible for nothing")
+        people = [p.id for p in self.people]
+        if len(people) != len(set(people)):
+            raise ValueError("two people with the same id")
+        for credential in self.credentials:
+            if credential.person is not None and credential.person not in people:
+                raise ValueError(f"credential {credential.id} names unknown person {credential.person!r}")
         return self
+
+    def person(self, person_id: str) -> Person | None:
+        """A member of staff by id."""
+        return next((p for p in self.people if p.id == person_id), None)
+
+    @property
+    def teams(self) -> list[str]:
+        """The teams its staff belong to, in the order first named."""
+        return list(dict.fromkeys(p.team for p in self.people if p.team))
 
     @property
     def is_responsible_body(self) -> bool:

@@ -1,0 +1,19 @@
+"""The case file: notes, documents, correspondence and linked cases (issue 15)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "casework_0007"
+down_revision = "casework_0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

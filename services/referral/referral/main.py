@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from nwd_shared.app import build_service_app
 from nwd_shared.calendar import Clock, system_clock
-from referral import jobs, retention
+from referral import chasing, retention
 from referral.api import ownership_router, router
 from referral.config import Settings
 from referral.consumers import CONSUMERS
@@ -25,6 +25,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     return build_service_app(
         settings=settings, title="No Wrong Door: referral", tables=messaging,
         migrations_dir=MIGRATIONS, routers=[router, ownership_router, webhooks_router], consumers=CONSUMERS,
-        periodic=[jobs.periodic(settings), delivery.periodic(settings), retention.periodic(settings)],
+        periodic=[chasing.periodic(settings), delivery.periodic(settings), retention.periodic(settings)],
         clock=clock,
     )

@@ -180,6 +180,22 @@ class CaseEscalated(CloudEvent):
     data: CaseEscalatedData
 
 
+class CaseAssignedData(CaseData):
+    handler: str
+    team: str | None = None
+    previous_handler: str | None = None
+    # The person who assigned it (None: the organisation's own system key).
+    by: str | None = None
+
+
+class CaseAssigned(CloudEvent):
+    """Customer relations assigned the case to a handler (and team): the handler is told."""
+
+    topic = CASES
+    type: Literal["nwd.case.assigned.v1"] = "nwd.case.assigned.v1"
+    data: CaseAssignedData
+
+
 # The event types this producer publishes, in the contract's order.
 EVENTS: tuple[type[CloudEvent], ...] = (
     CaseOpened,
@@ -192,6 +208,7 @@ EVENTS: tuple[type[CloudEvent], ...] = (
     CaseClosed,
     CaseDeadlineBreached,
     CaseEscalated,
+    CaseAssigned,
 )
 
 __all__ = [
@@ -216,4 +233,6 @@ __all__ = [
     "CaseDeadlineBreached",
     "CaseEscalatedData",
     "CaseEscalated",
+    "CaseAssignedData",
+    "CaseAssigned",
 ]

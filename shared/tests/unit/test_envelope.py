@@ -57,7 +57,8 @@ def test_every_contract_type_has_a_model_and_a_topic():
         "nwd.cases": {"nwd.case.opened.v1", "nwd.case.acknowledged.v1",
                       "nwd.case.action_plan_issued.v1", "nwd.case.extended.v1",
                       "nwd.case.suspended.v1", "nwd.case.resumed.v1", "nwd.case.responded.v1",
-                      "nwd.case.closed.v1", "nwd.case.deadline_breached.v1", "nwd.case.escalated.v1"},
+                      "nwd.case.closed.v1", "nwd.case.deadline_breached.v1", "nwd.case.escalated.v1",
+                      "nwd.case.assigned.v1"},
         "nwd.learning": {"nwd.learning.action_raised.v1", "nwd.learning.action_completed.v1"},
     }
     assert ev.TYPE_NAMES == set().union(*contract.values())

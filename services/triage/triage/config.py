@@ -10,3 +10,5 @@ class Settings(ServiceSettings):
     database_url: str = database_url_field("triage")
     # How often unacknowledged safeguarding concerns are checked for chasing and escalation.
     safeguarding_check_seconds: float = Field(default=60.0, gt=0)
+    # NWD_TRIAGE_MODEL_ENABLED: the safeguarding model beside the rules; off, triage is the rules alone.
+    triage_model_enabled: bool = True

@@ -15,6 +15,7 @@ from triage.config import Settings
 from triage.consumers import CONSUMERS
 from triage.consumers_safeguarding import CONSUMERS as SAFEGUARDING_CONSUMERS
 from triage.models import messaging
+from triage.runtime import TriageRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,5 +26,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     return build_service_app(
         settings=settings, title="No Wrong Door: triage", tables=messaging, migrations_dir=MIGRATIONS,
         routers=[router, safeguarding_router], consumers=[*CONSUMERS, *SAFEGUARDING_CONSUMERS],
-        periodic=[chasing.periodic(settings)], clock=clock,
+        periodic=[chasing.periodic(settings)], clock=clock, runtime_type=TriageRuntime,
     )

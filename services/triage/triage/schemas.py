@@ -24,6 +24,24 @@ class Evidence(BaseModel):
     status: Literal["found", "possible", "past", "denied"]
 
 
+class Neighbour(BaseModel):
+    """A labelled corpus contact close to this one: its id, how close, and its labels."""
+
+    id: str
+    similarity: float
+    safeguarding: bool
+    categories: list[str]
+
+
+class ModelView(BaseModel):
+    """The safeguarding model's view of a contact: why it flagged, asked or stayed quiet."""
+
+    probability: float
+    level: Literal["flag", "possible", "none"]
+    suspected_category: str | None
+    nearest: list[Neighbour]
+
+
 class TriageView(BaseModel):
     reference: str
     received_by: str
@@ -45,6 +63,11 @@ class TriageView(BaseModel):
     safeguarding_evidence: list[Evidence]
     summary: str
     decided_at: datetime
+    # No rule fired but the model asks a person: procedures started provisionally; confirm or clear
+    # it by overriding the route (POST .../decision).
+    possible_safeguarding: bool = False
+    # Null when the model was off (NWD_TRIAGE_MODEL_ENABLED=false) or for decisions made before it.
+    safeguarding_model: ModelView | None = None
 
 
 class TriageList(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
@@ -13,6 +15,9 @@ from triage.models import TriageDecision, TriageDecisionOrganisation
 from triage.responsibility import Responsibility, safeguarding_council
 from triage.schemas import OverrideIn
 
+if TYPE_CHECKING:
+    from triage.semantic.model import Assessment
+
 
 def _decision_data(row: TriageDecision) -> dict:
     """The decision as event data: no personal data (the evidence words stay here)."""
@@ -23,7 +28,9 @@ def _decision_data(row: TriageDecision) -> dict:
         out_of_time=row.out_of_time, needs_consent=row.needs_consent, needs_review=row.needs_review,
         wants_advocacy=row.wants_advocacy, consent_to_share=row.consent_to_share, areas=row.areas,
         concern_count=row.concern_count, safeguarding_referred_to=row.safeguarding_referred_to,
-        summary=row.summary,
+        summary=row.summary, possible_safeguarding=row.possible_safeguarding,
+        safeguarding_probability=(row.safeguarding_model or {}).get("probability"),
+        suspected_category=(row.safeguarding_model or {}).get("suspected_category"),
     )
 
 
@@ -57,11 +64,12 @@ async def _share(session: AsyncSession, row: TriageDecision, *, new: bool) -> No
                     for o in wanted if o not in have)
 
 
-async def triage_contact(session: AsyncSession, ctx: Context, event: ev.ContactReceived) -> list[ev.CloudEvent]:
-    """Decide a received contact; safeguarding referral first, then the decision."""
+async def triage_contact(session: AsyncSession, ctx: Context, event: ev.ContactReceived, *,
+                         assessment: Assessment | None = None) -> list[ev.CloudEvent]:
+    """Decide a received contact, with the model's assessment if any; safeguarding referral first."""
     if await repository.get_decision(session, event.subject) is not None:
         return []  # already decided, e.g. the same contact re-sent under a new event id
-    decision = domain.triage(event.data, ctx.directory)
+    decision = domain.triage(event.data, ctx.directory, assessment)
     row = TriageDecision(
         reference=event.subject, received_by=event.data.received_by, received_at=event.data.received_at,
         kind=event.data.kind, route=decision.route,
@@ -72,6 +80,7 @@ async def triage_contact(session: AsyncSession, ctx: Context, event: ev.ContactR
         consent_to_share=decision.consent_to_share, areas=decision.areas,
         concern_count=decision.concern_count, safeguarding_evidence=decision.evidence,
         safeguarding_referred_to=decision.safeguarding_council, summary=decision.summary,
+        possible_safeguarding=decision.possible_safeguarding, safeguarding_model=decision.model,
     )
     session.add(row)
     await _share(session, row, new=True)
@@ -140,6 +149,8 @@ async def override(
     if change.safeguarding_categories is not None:
         row.safeguarding_categories = list(dict.fromkeys(change.safeguarding_categories))
     row.reasons = [*row.reasons, f"overridden by {caller}: {change.reason}"]
+    if row.possible_safeguarding:
+        _settle_possible(row, caller, cleared_categories=change.safeguarding_categories is None)
     row.needs_review = False
     row.overridden_by = caller
     row.decided_at = ctx.now
@@ -147,7 +158,7 @@ async def override(
     if row.route in ev.SAFEGUARDING_ROUTES and row.safeguarding_referred_to is None:
         caused += _refer_on_override(row, ctx)
     row.summary = domain.summarise(row.route, row.safeguarding_categories, organisations=organisations,
-                                   out_of_time=row.out_of_time)
+                                   out_of_time=row.out_of_time, possible=row.possible_safeguarding)
     await _share(session, row, new=False)
     caused.append(ev.TriageOverridden(
         source=ctx.source, subject=reference, time=ctx.now,
@@ -156,6 +167,20 @@ async def override(
                                      previous_responsible_organisations=previous_organisations),
     ))
     return row, caused
+
+
+def _settle_possible(row: TriageDecision, caller: str, *, cleared_categories: bool) -> None:
+    """A person confirms possible safeguarding (a safeguarding route) or clears it (any other route)."""
+    row.possible_safeguarding = False
+    if row.route in ev.SAFEGUARDING_ROUTES:
+        row.reasons = [*row.reasons, f"Possible safeguarding confirmed by {caller}: the procedures started "
+                                     "provisionally continue"]
+        return
+    if cleared_categories:  # the suspected category was only the model's suspicion
+        row.safeguarding_categories = []
+    council = f" ({row.safeguarding_referred_to}, asked provisionally, can see this decision)" \
+        if row.safeguarding_referred_to else ""
+    row.reasons = [*row.reasons, f"Possible safeguarding cleared by {caller}: not a safeguarding concern{council}"]
 
 
 def _refer_on_override(row: TriageDecision, ctx: Context) -> list[ev.CloudEvent]:

@@ -6,13 +6,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from intake import repository, service
+from intake import complaint, domain, repository, service
+from intake.models import Contact
 from intake.models import audit as audit_table
-from intake.schemas import AuditEntry, ContactAccepted, ContactIn, ContactView, JourneyStep
+from intake.schemas import (
+    AuditEntry,
+    AuditPerson,
+    ComplaintView,
+    ConsentIn,
+    ConsentView,
+    ContactAccepted,
+    ContactIn,
+    ContactView,
+    CorrectionView,
+    DetailsCorrectionIn,
+    JourneyStep,
+)
 from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.context import Context
+from nwd_shared.auth import CurrentOrganisation, require_role, require_scope
+from nwd_shared.context import Context, ContextDep
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
@@ -61,9 +74,64 @@ async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, r
 
 
 @router.get("/{reference}/audit", response_model=list[AuditEntry],
-            dependencies=[require_scope("customer-relations")])
-async def get_audit_trail(reference: str, caller: CurrentOrganisation, session: ReadSession,
-                          runtime: RuntimeDep) -> list[AuditEntry]:
-    """Who read or changed this contact at intake: for the owning organisation's customer relations."""
-    await service.owned_contact(session, Context.of(runtime, caller.id), reference)
-    return [AuditEntry.model_validate(row) for row in await audit.trail(session, audit_table, reference)]
+            dependencies=[require_scope("customer-relations"), require_role("customer_relations")])
+async def get_audit_trail(reference: str, ctx: ContextDep, session: ReadSession) -> list[AuditEntry]:
+    """Who read or changed this contact at intake, person by person: for the owner's customer relations."""
+    await service.owned_contact(session, ctx, reference)
+    entries = []
+    for row in await audit.trail(session, audit_table, reference):
+        person = domain.person_behind(ctx.directory.get(row["organisation_id"]), row["credential_id"])
+        entries.append(AuditEntry.model_validate(
+            row | {"person": AuditPerson(id=person[0], name=person[1]) if person else None}))
+    return entries
+
+
+def _complaint_view(contact: Contact) -> ComplaintView:
+    submission = contact.submission
+    return ComplaintView.model_validate(submission | {
+        "reference": contact.reference, "status": contact.status, "received_by": contact.received_by,
+        "received_at": contact.received_at, "owner": contact.owner, "contributors": contact.contributors,
+        "anonymous": domain.is_anonymous(submission), "anonymised_at": contact.anonymised_at,
+        "consent": _consent_view(contact),
+    })
+
+
+def _consent_view(contact: Contact) -> ConsentView:
+    return ConsentView(consent_to_share=bool(contact.submission.get("consent_to_share")),
+                       representative_consent=contact.submission.get("representative_consent"))
+
+
+@router.get("/{reference}/complaint", response_model=ComplaintView,
+            dependencies=[require_scope("contacts:read")])
+async def get_complaint(reference: str, ctx: ContextDep, work: Work, request: Request) -> ComplaintView:
+    """The whole contact (description, desired outcome, people, contact details, needs, consent): for the
+    receiver, the owner, each contributor and the ombudsman after escalation; every read audited."""
+    contact = await complaint.readable_complaint(work.session, ctx, reference)
+    await audit.record(work.session, audit_table, request, action="read", resource="contact.complaint",
+                       reference=reference)
+    return _complaint_view(contact)
+
+
+@router.post("/{reference}/consent", response_model=ConsentView, dependencies=[require_scope("contacts:write")])
+async def post_consent(reference: str, body: ConsentIn, ctx: ContextDep, work: Work,
+                       request: Request) -> ConsentView:
+    """Record or change consent to share, and a representative's consent from the person affected (reg 5)."""
+    contact, caused = await complaint.change_consent(work.session, ctx, reference, body)
+    if caused:
+        await work.emit(caused)
+        await audit.record(work.session, audit_table, request, action="update", resource="contact.consent",
+                           reference=reference)
+    return _consent_view(contact)
+
+
+@router.patch("/{reference}/contact-details", response_model=CorrectionView,
+              dependencies=[require_scope("contacts:write")])
+async def patch_contact_details(reference: str, body: DetailsCorrectionIn, ctx: ContextDep, work: Work,
+                                request: Request) -> CorrectionView:
+    """Correct the complainant's name and contact details, the person affected's name, communication needs."""
+    contact, fields, caused = await complaint.correct_details(work.session, ctx, reference, body)
+    if caused:
+        await work.emit(caused)
+        await audit.record(work.session, audit_table, request, action="update", resource="contact.details",
+                           reference=reference)
+    return CorrectionView(reference=reference, fields=fields, anonymous=domain.is_anonymous(contact.submission))

@@ -1,13 +1,17 @@
-"""Intake rules: references, and how each event moves a contact's journey on. No I/O."""
+"""Intake rules: references, how each event moves a contact's journey on, corrections, and who
+stands behind a credential. No I/O."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from nwd_shared import events as ev
+from nwd_shared.directory import Organisation
 
 # No 0/O or 1/I, so a reference read over the phone is not misheard.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -90,8 +94,68 @@ def step_for(event: ev.CloudEvent) -> Step:
             return Step(d.owner, f"Deadline missed: {d.deadline} was {d.due_on.isoformat()}", None)
         case ev.CaseEscalated():
             return Step(d.owner, f"Escalated: {d.reason}", "escalated")
+        case ev.ConsentChanged():
+            return Step(d.organisation, f"Consent recorded: {_consent_summary(d)}", None)
+        case ev.DetailsCorrected():
+            return Step(d.organisation, f"Contact details corrected: {', '.join(d.fields)}", None)
         case ev.LearningActionRaised():
             return Step(d.organisation, "Learning action raised", None)
         case ev.LearningActionCompleted():
             return Step(d.organisation, "Learning action completed", None)
     return Step(None, event.type, None)
+
+
+def _consent_summary(d: ev.ConsentChangedData) -> str:
+    parts = []
+    if "consent_to_share" in d.changed:
+        parts.append("consent to share given" if d.consent_to_share else "consent to share withdrawn")
+    if "representative_consent" in d.changed and d.representative_consent is not None:
+        parts.append("the person affected agrees with the representative's complaint"
+                     if d.representative_consent.confirmed
+                     else "the person affected does not agree with the representative's complaint")
+    return "; ".join(parts) or "unchanged"
+
+
+def is_anonymous(submission: dict) -> bool:
+    """A contact whose complainant gave no name: handled, but no letter can be addressed."""
+    return not (submission.get("complainant") or {}).get("name")
+
+
+def corrected(submission: dict, changes: dict[str, dict[str, Any] | None]) -> tuple[dict, list[str]]:
+    """The submission with `changes` merged in (RFC 7396 for each part) and the fields that differ.
+
+    `changes` maps a part (complainant, person_affected, communication_needs) to its given fields;
+    communication_needs is replaced whole (None removes it).
+    """
+    updated, fields = copy.deepcopy(submission), []
+    for part, given in changes.items():
+        if part == "communication_needs":
+            if updated.get(part) != given:
+                updated[part] = given
+                fields.append(part)
+            continue
+        current = dict(updated.get(part) or {})
+        for name, value in (given or {}).items():
+            if current.get(name) != value:
+                current[name] = value
+                fields.append(f"{part}.{name}")
+        updated[part] = current
+    return updated, fields
+
+
+def person_behind(organisation: Organisation | None, credential_id: str) -> tuple[str, str | None] | None:
+    """The person who used a credential: a token's subject, or the person a key was issued to.
+
+    Resolved from the directory as it is now: a key removed since names no one.
+    """
+    if credential_id.startswith("jwt:"):
+        subject = credential_id.removeprefix("jwt:")
+        known = organisation.person(subject) if organisation else None
+        return subject, known.name if known else None
+    if organisation is None:
+        return None
+    credential = next((c for c in organisation.all_credentials() if c.id == credential_id), None)
+    if credential is None or credential.person is None:
+        return None
+    person = organisation.person(credential.person)
+    return credential.person, person.name if person else None

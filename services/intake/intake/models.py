@@ -30,7 +30,7 @@ class Contact(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
-    # The request as accepted (personal data): kept here, never logged.
+    # The request as accepted (personal data), with later corrections and consent: kept here, never logged.
     submission: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(32))
     owner: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,4 @@
-"""Intake's HTTP request and response models (contract.md, POST /v1/contacts)."""
+"""Intake's HTTP request and response models (contract.md, Intake)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from nwd_shared.events import Channel, ContactKind, Relationship, ServiceType
+from nwd_shared.events import (
+    Channel,
+    ConsentMethod,
+    ContactKind,
+    PreferredChannel,
+    Relationship,
+    ServiceType,
+)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -23,15 +30,29 @@ class _Strict(BaseModel):
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+() \-]+$")]
+
+
 class ComplainantIn(_Strict):
-    name: Text
+    # No name: an anonymous contact, handled but never written to.
+    name: Text | None = None
     email: EmailStr | None = None
-    phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+() \-]+$")] | None = None
+    phone: Phone | None = None
     relationship: Relationship = "self"
 
 
 class PersonAffectedIn(_Strict):
     name: Text
+
+
+class CommunicationNeedsIn(_Strict):
+    """What the person needs to take part in the complaint (Equality Act 2010 reasonable adjustments)."""
+
+    large_print: bool = False
+    easy_read: bool = False
+    language: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    preferred_channel: PreferredChannel | None = None
+    other: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
 class ConcernIn(_Strict):
@@ -55,7 +76,7 @@ class ContactIn(_Strict):
     kind: ContactKind
     channel: Channel
     received_at: Annotated[datetime | None, AfterValidator(_aware)] = None
-    complainant: ComplainantIn
+    complainant: ComplainantIn = Field(default_factory=ComplainantIn)
     person_affected: PersonAffectedIn | None = None
     concerns: list[ConcernIn] = Field(min_length=1, max_length=20)
     description: str = Field(min_length=1, max_length=20_000)
@@ -66,6 +87,7 @@ class ContactIn(_Strict):
     safeguarding_concern: bool | None = None
     wants_advocacy: bool = False
     immediate_issue: bool = False
+    communication_needs: CommunicationNeedsIn | None = None
 
     @model_validator(mode="after")
     def _person_affected_when_on_behalf(self) -> ContactIn:
@@ -102,13 +124,146 @@ class ContactView(BaseModel):
     journey: list[JourneyStep]
 
 
+class AuditPerson(BaseModel):
+    """The member of staff behind a credential: the directory's record, or a token's subject (no name)."""
+
+    id: str
+    name: str | None
 
 
 class AuditEntry(BaseModel):
     at: datetime
     organisation_id: str
     credential_id: str
+    # The person who acted, when a key issued to a person or a person's token was used.
+    person: AuditPerson | None = None
     action: str
     resource: str
     reference: str | None
     client_address: str | None
+
+
+class ComplainantView(BaseModel):
+    name: str | None
+    email: str | None
+    phone: str | None
+    relationship: Relationship
+
+
+class PersonAffectedView(BaseModel):
+    name: str | None
+
+
+class ConcernView(BaseModel):
+    organisation_id: str | None
+    service_type: ServiceType | None
+    area: str | None
+    summary: str | None
+
+
+class CommunicationNeedsView(BaseModel):
+    large_print: bool
+    easy_read: bool
+    language: str | None
+    preferred_channel: PreferredChannel | None
+    other: str | None
+
+
+class RepresentativeConsentView(BaseModel):
+    confirmed: bool
+    confirmed_on: date
+    confirmed_by: str
+    method: ConsentMethod
+    recorded_at: datetime
+    recorded_by: str | None
+
+
+class ConsentView(BaseModel):
+    consent_to_share: bool
+    # Only when the complainant is not the person affected: did the person affected agree (reg 5).
+    representative_consent: RepresentativeConsentView | None
+
+
+class ComplaintView(BaseModel):
+    """The whole contact, for those who handle it: personal data, read under `contacts:read`."""
+
+    reference: str
+    status: str
+    kind: ContactKind
+    channel: Channel
+    received_by: str
+    received_at: datetime
+    owner: str
+    contributors: list[str]
+    anonymous: bool
+    complainant: ComplainantView
+    person_affected: PersonAffectedView | None
+    concerns: list[ConcernView]
+    description: str
+    desired_outcome: str | None
+    event_date: date | None
+    communication_needs: CommunicationNeedsView | None = None
+    consent: ConsentView
+    resolved_at_first_contact: bool
+    safeguarding_concern: bool | None
+    wants_advocacy: bool
+    immediate_issue: bool
+    # Set once retention anonymised it: names, details and words then read "[anonymised]".
+    anonymised_at: datetime | None
+
+
+class RepresentativeConsentIn(_Strict):
+    """The person affected was asked whether they know of and agree with the complaint (seed 003 §2.11)."""
+
+    confirmed: bool
+    confirmed_on: date
+    method: ConsentMethod
+    # The member of staff who checked, by directory id; by default the person acting.
+    confirmed_by: Annotated[str, Field(max_length=64, pattern=r"^[a-z0-9._-]+$")] | None = None
+
+
+class ConsentIn(_Strict):
+    """Consent recorded or changed after intake: give either or both."""
+
+    consent_to_share: bool | None = None
+    representative_consent: RepresentativeConsentIn | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ConsentIn:
+        if self.consent_to_share is None and self.representative_consent is None:
+            raise ValueError("give consent_to_share, representative_consent, or both")
+        return self
+
+
+class ComplainantCorrection(_Strict):
+    """Merge-patch: a field given replaces the value, null clears it (no name: anonymous)."""
+
+    name: Text | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
+class PersonAffectedCorrection(_Strict):
+    name: Text
+
+
+class DetailsCorrectionIn(_Strict):
+    """Contact details corrected (JSON merge patch, RFC 7396): only the fields given change."""
+
+    complainant: ComplainantCorrection | None = None
+    person_affected: PersonAffectedCorrection | None = None
+    # Replaces the communication needs as a whole; null removes them.
+    communication_needs: CommunicationNeedsIn | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> DetailsCorrectionIn:
+        if not self.model_fields_set:
+            raise ValueError("give complainant, person_affected or communication_needs")
+        return self
+
+
+class CorrectionView(BaseModel):
+    reference: str
+    # The fields this correction changed (e.g. complainant.email); empty when nothing differed.
+    fields: list[str]
+    anonymous: bool

@@ -30,7 +30,8 @@ def _validate_against_directory(contact: ContactIn, ctx: Context, skew: int) -> 
     ]
     if contact.received_at and contact.received_at > ctx.now + timedelta(seconds=skew):
         errors.append(FieldError("body.received_at", "must not be in the future", "future_date"))
-    if contact.event_date and contact.event_date > ctx.now.date():
+    # The London date: at 23:30 UTC on a summer evening it is already tomorrow in England.
+    if contact.event_date and contact.event_date > ctx.today:
         errors.append(FieldError("body.event_date", "must not be in the future", "future_date"))
     if errors:
         raise Invalid(*errors)
@@ -72,7 +73,8 @@ async def receive_contact(
     received = ev.ContactReceived(
         source=ctx.source, subject=reference, time=now,
         data=ev.ContactReceivedData(
-            **submission | {"reference": reference, "received_by": receiver, "received_at": received_at}
+            **submission | {"reference": reference, "received_by": receiver, "received_at": received_at,
+                            "anonymous": domain.is_anonymous(submission)}
         ),
     )
     log.info("contact received", reference=reference, received_by=receiver, kind=contact.kind,
@@ -125,6 +127,9 @@ async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:
             contact.route = data.route
         case ev.ReferralProposed():
             contact.visible_to = sorted({*contact.visible_to, data.to_organisation})
+        case ev.CaseEscalated() if data.ombudsman_id:
+            # The ombudsman casework names reads the complaint from escalation, not only once referred.
+            contact.visible_to = sorted({*contact.visible_to, data.ombudsman_id})
         case ev.OwnershipAgreed():
             contact.owner = data.owner
             contact.contributors = list(data.contributors)

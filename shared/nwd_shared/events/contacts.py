@@ -1,4 +1,4 @@
-"""Events intake publishes on nwd.contacts: a contact received at any door."""
+"""Events intake publishes on nwd.contacts: a contact received at any door, its consent and corrections."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from typing import Literal
 
 from nwd_shared.events.common import CONTACTS, Channel, ContactKind, Relationship, ServiceType
 from nwd_shared.events.envelope import CloudEvent, EventData
+
+# How the person prefers to be contacted (a communication need, not the channel the contact came by).
+PreferredChannel = Literal["email", "phone", "letter", "in_person", "text_message", "other"]
+# How a representative's consent was checked with the person affected (seed 003 §2.11).
+ConsentMethod = Literal["phone", "letter", "email", "in_person", "other"]
 
 
 class Person(EventData):
@@ -26,6 +31,16 @@ class Concern(EventData):
     summary: str | None = None
 
 
+class CommunicationNeeds(EventData):
+    """What the person needs to take part: letters in large print or easy read, a language, a channel."""
+
+    large_print: bool = False
+    easy_read: bool = False
+    language: str | None = None
+    preferred_channel: PreferredChannel | None = None
+    other: str | None = None
+
+
 class ContactReceivedData(EventData):
     reference: str
     received_by: str
@@ -43,6 +58,10 @@ class ContactReceivedData(EventData):
     safeguarding_concern: bool | None = None
     wants_advocacy: bool = False
     immediate_issue: bool = False
+    # Added in v1: the person's communication needs, and whether the complainant gave no name
+    # (an anonymous contact is handled, but no letter can be addressed to anyone).
+    communication_needs: CommunicationNeeds | None = None
+    anonymous: bool = False
 
 
 class ContactReceived(CloudEvent):
@@ -53,7 +72,60 @@ class ContactReceived(CloudEvent):
     data: ContactReceivedData
 
 
-# The event types this producer publishes, in the contract's order.
-EVENTS: tuple[type[CloudEvent], ...] = (ContactReceived,)
+class RepresentativeConsent(EventData):
+    """The person affected knows of and agrees with (or refused) a representative's complaint (reg 5)."""
 
-__all__ = ["Person", "Complainant", "Concern", "ContactReceivedData", "ContactReceived"]
+    confirmed: bool
+    confirmed_on: date
+    # The member of staff who checked with the person affected (a person id), or the credential.
+    confirmed_by: str
+    method: ConsentMethod
+
+
+class ConsentChangedData(EventData):
+    reference: str
+    # The organisation and the person (None: the organisation's system) who recorded the change.
+    organisation: str
+    changed_by: str | None = None
+    changed_at: datetime
+    # The consent as it stands after the change; `changed` names what this change set.
+    consent_to_share: bool
+    representative_consent: RepresentativeConsent | None = None
+    changed: list[Literal["consent_to_share", "representative_consent"]]
+
+
+class ConsentChanged(CloudEvent):
+    """Consent to share, or a representative's consent from the person affected, was recorded or changed."""
+
+    topic = CONTACTS
+    type: Literal["nwd.contact.consent_changed.v1"] = "nwd.contact.consent_changed.v1"
+    data: ConsentChangedData
+
+
+class DetailsCorrectedData(EventData):
+    reference: str
+    organisation: str
+    corrected_by: str | None = None
+    corrected_at: datetime
+    # Which fields changed (e.g. complainant.email), never their values: readers fetch them over HTTP.
+    fields: list[str]
+    # Whether the complainant is still without a name after the correction.
+    anonymous: bool
+
+
+class DetailsCorrected(CloudEvent):
+    """A contact's names, contact details or communication needs were corrected; the values stay at intake."""
+
+    topic = CONTACTS
+    type: Literal["nwd.contact.details_corrected.v1"] = "nwd.contact.details_corrected.v1"
+    data: DetailsCorrectedData
+
+
+# The event types this producer publishes, in the contract's order.
+EVENTS: tuple[type[CloudEvent], ...] = (ContactReceived, ConsentChanged, DetailsCorrected)
+
+__all__ = [
+    "PreferredChannel", "ConsentMethod", "Person", "Complainant", "Concern", "CommunicationNeeds",
+    "ContactReceivedData", "ContactReceived", "RepresentativeConsent", "ConsentChangedData", "ConsentChanged",
+    "DetailsCorrectedData", "DetailsCorrected",
+]

@@ -14,6 +14,9 @@ EXPECTED = {
     "intake": {
         ("POST", "/v1/contacts"): "contacts:write",
         ("GET", "/v1/contacts/{reference}/audit"): "customer-relations",
+        ("GET", "/v1/contacts/{reference}/complaint"): "contacts:read",
+        ("POST", "/v1/contacts/{reference}/consent"): "contacts:write",
+        ("PATCH", "/v1/contacts/{reference}/contact-details"): "contacts:write",
     },
     "triage": {
         ("POST", "/v1/triage/{reference}/decision"): "triage:write",

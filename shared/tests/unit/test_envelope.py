@@ -48,7 +48,8 @@ def test_decode_gives_back_the_same_typed_event():
 
 def test_every_contract_type_has_a_model_and_a_topic():
     contract = {
-        "nwd.contacts": {"nwd.contact.received.v1"},
+        "nwd.contacts": {"nwd.contact.received.v1", "nwd.contact.consent_changed.v1",
+                         "nwd.contact.details_corrected.v1"},
         "nwd.triage": {"nwd.triage.completed.v1", "nwd.triage.overridden.v1",
                        "nwd.safeguarding.referred.v1"},
         "nwd.referrals": {"nwd.referral.proposed.v1", "nwd.referral.accepted.v1",

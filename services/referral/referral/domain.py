@@ -44,6 +44,7 @@ class Negotiable(Protocol):
     state: str
     lead: str | None
     lead_accepted_at: datetime | None
+    lead_received_at: datetime | None
     updated_at: datetime
 
 
@@ -74,10 +75,12 @@ def _move(negotiation: Negotiable, move: str, to: NegotiationState, now: datetim
     negotiation.state, negotiation.updated_at = to.value, now
 
 
-def negotiate(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime) -> None:
+def negotiate(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime,
+              lead_received_at: datetime | None = None) -> None:
     """A decision calls for an owner: `lead` is asked, or has it already when `lead_accepted_at` is set."""
     _move(negotiation, "negotiate", NegotiationState.NEGOTIATING, now)
     negotiation.lead, negotiation.lead_accepted_at = lead, lead_accepted_at
+    negotiation.lead_received_at = lead_received_at
 
 
 def find_no_case(negotiation: Negotiable, *, now: datetime) -> None:
@@ -90,10 +93,17 @@ def refer_to_pals(negotiation: Negotiable, *, now: datetime) -> None:
     _move(negotiation, "refer_to_pals", NegotiationState.PALS, now)
 
 
-def take_by_hand(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime) -> None:
+def take_by_hand(negotiation: Negotiable, *, lead: str, lead_accepted_at: datetime | None, now: datetime,
+                 lead_received_at: datetime | None = None) -> None:
     """The receiver proposes `lead` by hand, or takes it on itself (`lead_accepted_at` set)."""
     _move(negotiation, "take_by_hand", NegotiationState.NEGOTIATING, now)
     negotiation.lead, negotiation.lead_accepted_at = lead, lead_accepted_at
+    negotiation.lead_received_at = lead_received_at
+
+
+def accept_lead(negotiation: Negotiable, *, lead: str, proposed_at: datetime, now: datetime) -> None:
+    """The lead accepted: it owns the contact from now, but the complaint reached it when proposed."""
+    negotiation.lead, negotiation.lead_accepted_at, negotiation.lead_received_at = lead, now, proposed_at
 
 
 def agree(negotiation: Negotiable, *, owner: str, now: datetime) -> None:

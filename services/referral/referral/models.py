@@ -97,6 +97,8 @@ class Negotiation(Base):
     state: Mapped[str] = mapped_column(String(24), index=True)
     lead: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lead_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # When the complaint reached the lead: its statutory clock's start (the proposal, not the acceptance).
+    lead_received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Organisations asked to lead or own that declined: never asked again for this contact.
     tried: Mapped[list] = mapped_column(JSON)
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime)

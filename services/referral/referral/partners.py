@@ -14,7 +14,14 @@ from referral import domain, repository
 from referral.context import Context
 from referral.domain import NegotiationState
 from referral.models import DetailAccess, Negotiation, Referral
-from referral.proposals import contact_data, decision_of, maybe_agree, party_referral, propose
+from referral.proposals import (
+    contact_data,
+    decision_of,
+    in_procedure_since,
+    maybe_agree,
+    party_referral,
+    propose,
+)
 from referral.schemas import (
     ContactDetails,
     DetailAccessView,
@@ -146,8 +153,12 @@ async def _protocol_by_hand(session: AsyncSession, ctx: Context, *, caller: Orga
     if any(r.role == "lead" and r.status == "pending" for r in rows):
         raise Conflict(f"a proposal to own {body.reference} is waiting for an answer")
     if target.id in receivers:
-        # The receiving body takes it on itself: it has had the contact since it was received.
-        domain.take_by_hand(negotiation, lead=target.id, lead_accepted_at=decision.received_at, now=ctx.now)
+        # The receiving body takes it on itself: it has had the contact since it was received (taken
+        # out of PALS's hands, the complaint enters the procedure today).
+        in_procedure = ctx.now if negotiation.state == NegotiationState.PALS \
+            else await in_procedure_since(session, negotiation)
+        domain.take_by_hand(negotiation, lead=target.id, lead_accepted_at=decision.received_at, now=ctx.now,
+                            lead_received_at=in_procedure)
         return None, await maybe_agree(session, ctx, negotiation)
     domain.take_by_hand(negotiation, lead=target.id, lead_accepted_at=None, now=ctx.now)
     negotiation.tried = [o for o in negotiation.tried if o != target.id]

@@ -9,6 +9,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
+from nwd_shared.calendar import local_date
 from nwd_shared.errors import NotFound
 from referral import domain, repository
 from referral.context import Context
@@ -104,9 +105,9 @@ def withdraw(rows: Sequence[Referral], ctx: Context, reason: str) -> None:
 
 
 def agree(session: AsyncSession, ctx: Context, negotiation: Negotiation, *, owner: str,
-          contributors: Sequence[str], owner_received_at: datetime,
+          contributors: Sequence[str], owner_received_at: datetime, received_by_owner_at: datetime | None = None,
           ownership: Ownership | None = None) -> ev.OwnershipAgreed:
-    """Ownership agreed: the owner's statutory clock starts when it received the contact."""
+    """Ownership agreed: the owner's statutory clock starts on the day the complaint reached it."""
     decision = decision_of(negotiation)
     domain.agree(negotiation, owner=owner, now=ctx.now)
     previous_owner = ownership.owner if ownership is not None else None
@@ -121,7 +122,9 @@ def agree(session: AsyncSession, ctx: Context, negotiation: Negotiation, *, owne
         data=ev.OwnershipAgreedData(reference=negotiation.reference, owner=owner,
                                     contributors=list(contributors), received_by=negotiation.received_by,
                                     owner_received_at=owner_received_at, kind=decision.kind,
-                                    route=decision.route, previous_owner=previous_owner),
+                                    route=decision.route, previous_owner=previous_owner,
+                                    received_by_owner_on=local_date(received_by_owner_at)
+                                    if received_by_owner_at is not None else None),
     )
 
 
@@ -139,7 +142,15 @@ async def maybe_agree(session: AsyncSession, ctx: Context, negotiation: Negotiat
             contributors.append(row.to_organisation)
     return [agree(session, ctx, negotiation, owner=negotiation.lead, contributors=contributors,
                   owner_received_at=negotiation.lead_accepted_at,
+                  received_by_owner_at=negotiation.lead_received_at,
                   ownership=await repository.get_ownership(session, negotiation.reference))]
+
+
+async def in_procedure_since(session: AsyncSession, negotiation: Negotiation) -> datetime:
+    """When the receiving body had the complaint in the procedure: receipt, or PALS's latest return."""
+    returned = [r.answered_at for r in await repository.referrals_of(
+        session, negotiation.reference, purposes=("pals",), statuses=("returned",)) if r.answered_at is not None]
+    return max(returned) if returned else decision_of(negotiation).received_at
 
 
 async def maybe_refer_advocacy(session: AsyncSession, ctx: Context, negotiation: Negotiation,

@@ -20,6 +20,7 @@ from referral.proposals import (
     concerns_of,
     decision_of,
     event_for,
+    in_procedure_since,
     maybe_agree,
     maybe_refer_advocacy,
     new_referral,
@@ -56,7 +57,7 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
     """Act on a triage decision once the contact is known; an override restarts an open negotiation."""
     decision = event.data
     negotiation = await repository.get_negotiation(session, decision.reference)
-    holder: tuple[str, datetime] | None = None
+    holder: tuple[str, datetime, datetime | None] | None = None
     if negotiation is None:
         if await repository.get_ownership(session, decision.reference) is not None:
             return []  # agreed before negotiations were recorded
@@ -70,12 +71,13 @@ async def on_triage(session: AsyncSession, event: ev.TriageCompleted | ev.Triage
             return []
         if negotiation.state == NegotiationState.AGREED:
             # The owner keeps the contact, as interim owner, until a body the override names accepts it.
-            holder = (negotiation.lead, negotiation.lead_accepted_at)
+            holder = (negotiation.lead, negotiation.lead_accepted_at, negotiation.lead_received_at)
         open_rows = await repository.referrals_of(session, decision.reference, purposes=PROTOCOL_PURPOSES,
                                                   statuses=("pending", "accepted"))
         withdraw(open_rows, ctx, f"withdrawn: triage decision changed to route {decision.route}")
         negotiation.decision, negotiation.route = decision.model_dump(mode="json"), decision.route
         negotiation.lead, negotiation.lead_accepted_at, negotiation.tried = None, None, []
+        negotiation.lead_received_at = None
         negotiation.updated_at = ctx.now
     contact = await repository.get_contact(session, decision.reference)
     if contact is None and negotiation.state == NegotiationState.AWAITING_CONTACT:
@@ -99,7 +101,7 @@ def _changes(negotiation: Negotiation, event: ev.CloudEvent, ctx: Context) -> bo
 
 
 async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation, contact: Contact | None,
-                holder: tuple[str, datetime] | None = None) -> list[ev.CloudEvent]:
+                holder: tuple[str, datetime, datetime | None] | None = None) -> list[ev.CloudEvent]:
     """Start what the route calls for: ownership, PALS, or nothing; `holder`: the owner an override moves from."""
     if negotiation.route == "pals":
         return await _start_pals(session, ctx, negotiation, contact)
@@ -111,19 +113,21 @@ async def start(session: AsyncSession, ctx: Context, negotiation: Negotiation, c
             domain.find_no_case(negotiation, now=ctx.now)
             return []
         case domain.Agree(owner=owner):
-            domain.negotiate(negotiation, lead=owner, lead_accepted_at=decision.received_at, now=ctx.now)
+            domain.negotiate(negotiation, lead=owner, lead_accepted_at=decision.received_at, now=ctx.now,
+                             lead_received_at=await in_procedure_since(session, negotiation))
             events += await maybe_agree(session, ctx, negotiation)
         case domain.Propose(lead=lead, contributors=contributors, lead_is_receiver=lead_is_receiver):
             purpose = "joint" if step.joint else "ownership"
             common = dict(contact=contact, reference=negotiation.reference,
                           from_organisation=negotiation.received_by, kind=decision.kind, route=decision.route)
-            accepted_at = None
+            accepted_at = received_at = None
             if lead_is_receiver:
-                accepted_at = decision.received_at
+                accepted_at, received_at = decision.received_at, await in_procedure_since(session, negotiation)
             elif holder is not None and lead == holder[0]:
                 # It owns the contact already: it is not asked again, and its clock keeps its start.
-                accepted_at = holder[1]
-            domain.negotiate(negotiation, lead=lead, lead_accepted_at=accepted_at, now=ctx.now)
+                accepted_at, received_at = holder[1], holder[2]
+            domain.negotiate(negotiation, lead=lead, lead_accepted_at=accepted_at, now=ctx.now,
+                             lead_received_at=received_at)
             if accepted_at is None:
                 events.append(propose(session, ctx, to_organisation=lead, purpose=purpose, role="lead", **common))
             for contributor in contributors:
@@ -174,7 +178,7 @@ async def accept(session: AsyncSession, ctx: Context, *, referral_id: str,
     if row.purpose in {"ownership", "joint"} and negotiation is not None \
             and negotiation.state == NegotiationState.NEGOTIATING:
         if row.role == "lead":
-            negotiation.lead, negotiation.lead_accepted_at = row.to_organisation, ctx.now
+            domain.accept_lead(negotiation, lead=row.to_organisation, proposed_at=row.created_at, now=ctx.now)
         events += await maybe_agree(session, ctx, negotiation)
     return row, events
 

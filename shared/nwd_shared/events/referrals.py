@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from nwd_shared.events.common import REFERRALS, ContactKind, Purpose, Route
@@ -75,12 +75,16 @@ class OwnershipAgreedData(EventData):
     owner: str
     contributors: list[str] = []
     received_by: str
-    # When the owner received the contact: the start of its statutory clock.
+    # When the owner took the contact on: the receiving body's receipt, another body's acceptance.
     owner_received_at: datetime
     kind: ContactKind
     route: Route
     # Added in v1: the owner of the agreement this one replaces, when an override re-routed the contact.
     previous_owner: str | None = None
+    # Added in v1: the London day the complaint reached the owner, from which its statutory clock runs:
+    # the receiving body's day of receipt, the day the referral was proposed to another body (not its
+    # acceptance), the day PALS returned it into the procedure. None in events from before it.
+    received_by_owner_on: date | None = None
 
 
 class OwnershipAgreed(CloudEvent):

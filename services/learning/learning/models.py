@@ -61,6 +61,10 @@ class ContactRecord(Base):
     # The service area chosen by the rules, with its reason.
     service_area: Mapped[str | None] = mapped_column(String(40))
     service_area_reason: Mapped[str | None] = mapped_column(String(200))
+    # The KO41a staff groups the words name: [[code, reason], ...]; None before they were kept.
+    professions: Mapped[list | None] = mapped_column(JSON, default=list)
+    # The kinds of the organisations the concerns name (a GP practice's complaints go to the KO41b).
+    concern_kinds: Mapped[list | None] = mapped_column(JSON, default=list)
 
 
 class CaseRecord(Base):
@@ -92,6 +96,10 @@ class CaseRecord(Base):
     six_months_breached_on: Mapped[date | None] = mapped_column(Date)
     # The case's own subject, as its responded and closed events give it: [[code, reason], ...].
     case_subjects: Mapped[list] = mapped_column(JSON, default=list)
+    # How it ended when it ended unresolved (transferred, withdrawn, out_of_time...); None: resolved or open.
+    ended_as: Mapped[str | None] = mapped_column(String(16))
+    # The KO41a age group of the person it is about, from casework's equality data given with consent.
+    age_group: Mapped[str | None] = mapped_column(String(12))
 
 
 class EventFact(Base):

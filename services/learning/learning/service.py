@@ -14,6 +14,12 @@ from nwd_shared.calendar import WorkingCalendar, local_date
 from nwd_shared.context import Context
 from nwd_shared.directory import Directory
 
+# Casework's equality data: the age group alone, given with consent (for the KO41a).
+EQUALITY_RECORDED = "nwd.case.equality_recorded.v1"
+REOPENED = "nwd.case.reopened.v1"
+# Closings that are a resolution; any other way a case ends (withdrawn, out of time...) is not.
+RESOLVED_AS = frozenset({None, "resolved", "early_resolution"})
+
 
 async def project(session: AsyncSession, ctx: Context, event: ev.CloudEvent, *,
                   action_due_working_days: int) -> list[ev.CloudEvent]:
@@ -79,6 +85,9 @@ async def _contact_received(session: AsyncSession, data: ev.ContactReceivedData,
     contact.text_subjects = [list(a) for a in subjects.subjects_from_text(words, "the description")]
     contact.service_area, contact.service_area_reason = subjects.service_area_from_text(
         words, contact.service_types)
+    contact.professions = [list(a) for a in subjects.professions_from_text(words, contact.service_area)]
+    contact.concern_kinds = sorted({organisation.kind for c in data.concerns if c.organisation_id
+                                    and (organisation := directory.get(c.organisation_id)) is not None})
     _ownership_days(contact, calendar)
 
 
@@ -170,6 +179,7 @@ async def _case_event(session: AsyncSession, ctx: Context, event: ev.CloudEvent,
         case ev.CaseClosed():
             _classify(case, data)
             case.closed_on = data.closed_on
+            case.ended_as = _ended_as(data)
             case.outcome = case.outcome or data.outcome
             if data.responded_on and case.responded_on is None:
                 case.responded_on = data.responded_on
@@ -182,5 +192,20 @@ async def _case_event(session: AsyncSession, ctx: Context, event: ev.CloudEvent,
         case ev.CaseEscalated():
             case.escalated_on = case.escalated_on or local_date(event.time)
             case.ombudsman_id = data.ombudsman_id or case.ombudsman_id
+    if event.type == REOPENED:
+        # Back open: neither resolved nor ended otherwise until it closes again.
+        case.closed_on, case.ended_as = None, None
+    if event.type == EQUALITY_RECORDED:
+        case.age_group = data.age_group
+    elif getattr(data, "age_group", None):
+        case.age_group = data.age_group
     return []
+
+
+def _ended_as(data: ev.CaseClosedData) -> str | None:
+    """How a case ended when not resolved: a transfer (ownership moved on), a withdrawal and the like."""
+    if data.transferred_to is not None:
+        return "transferred"
+    how = getattr(data, "closed_as", None)
+    return None if how in RESOLVED_AS else how
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from learning.taxonomy import (
     HEALTH,
+    PROFESSIONS,
     SERVICE_AREAS,
     SOCIAL_CARE,
     SUBJECTS,
@@ -88,6 +89,20 @@ def service_area_from_text(text: str, service_types: Iterable[str]) -> tuple[str
     if types == {SOCIAL_CARE}:
         return "other_social_care", "no service area keyword; the concerns are about social care"
     return "other_health", "no service area keyword"
+
+
+def professions_from_text(text: str, service_area: str | None) -> list[Assignment]:
+    """The staff groups a complaint's words name, each with its keyword; ambulance staff for an
+    ambulance service area that names none."""
+    lowered = text.lower()
+    found = []
+    for profession in PROFESSIONS:
+        keyword = _first_keyword(lowered, profession.keywords)
+        if keyword is not None:
+            found.append((profession.code, f'the description mentions "{keyword}"'))
+    if not found and service_area == "ambulance":
+        found.append(("ambulance", "the service area is ambulance"))
+    return found
 
 
 def merge(*groups: Iterable[Assignment]) -> list[Assignment]:

@@ -133,6 +133,46 @@ SERVICE_AREAS: tuple[ServiceArea, ...] = (
 SERVICE_AREAS_BY_CODE: dict[str, ServiceArea] = {a.code: a for a in SERVICE_AREAS}
 
 
+@dataclass(frozen=True)
+class Profession:
+    """A KO41a staff group: the profession of the staff a complaint is about, and its keywords."""
+
+    code: str
+    label: str
+    keywords: tuple[str, ...] = ()
+
+
+# The KO41a's professions (NHS Digital, hospital and community health services), with "not known"
+# for a complaint whose words name no staff group. Keywords match the start of a word, as subjects'.
+PROFESSIONS: tuple[Profession, ...] = (
+    Profession("medical", "Medical (including surgical)",
+               ("doctor", "consultant", "surgeon", "registrar", "anaesthetist", "physician", "psychiatrist",
+                "the gp", "my gp", "junior doctor")),
+    Profession("dental", "Dental (including surgical)", ("dentist", "dental", "orthodont")),
+    Profession("nursing", "Nursing, midwifery and health visiting",
+               ("nurse", "nursing staff", "midwi", "health visitor", "matron", "ward sister",
+                "healthcare assistant", "health care assistant")),
+    Profession("allied_health", "Allied health professionals",
+               ("physio", "occupational therap", "speech and language", "dietitian", "dietician",
+                "radiographer", "podiatr", "orthoptist", "art therapist")),
+    Profession("scientific_technical", "Scientific, therapeutic and technical staff",
+               ("pharmacist", "laborator", "phlebotom", "psychologist", "technician", "scientist")),
+    Profession("ambulance", "Ambulance staff", ("paramedic", "ambulance crew", "ambulance staff", "call handler")),
+    Profession("administrative", "Administrative staff and management",
+               ("receptionist", "reception staff", "secretary", "switchboard", "manager", "admin staff",
+                "booking team")),
+    Profession("other", "Other staff"),
+    Profession("not_known", "Not known"),
+)
+PROFESSIONS_BY_CODE: dict[str, Profession] = {p.code: p for p in PROFESSIONS}
+
+# The KO41a's age groups of the person the complaint is about, as casework's equality data gives them.
+AGE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("0-17", "Age 0 to 17"), ("18-64", "Age 18 to 64"), ("65-74", "Age 65 to 74"), ("75-84", "Age 75 to 84"),
+    ("85+", "Age 85 and over"), ("not_known", "Age not known"),
+)
+
+
 def subject_label(code: str) -> str:
     """The published label of a subject code (the code itself if it is not known)."""
     subject = SUBJECTS_BY_CODE.get(code)

@@ -2,7 +2,8 @@
 
 A period is inclusive at both ends. A case counts as received on the day its owner received it,
 as decided on the day of its response (or of its closing, if it closed with an outcome and no
-response), as resolved on the day it closed.
+response), as resolved on the day it closed, unless it ended another way: a case transferred to
+another body, withdrawn or out of time is not resolved (it leaves the open cases all the same).
 """
 
 from __future__ import annotations
@@ -85,6 +86,38 @@ def service_area_counts(records: Records, cases: Iterable[CaseRecord]) -> Counte
     return Counter(classification(records, case).service_area or "not_known" for case in cases)
 
 
+def resolved(case: CaseRecord) -> bool:
+    """Closed as a resolution: not transferred, withdrawn or otherwise ended unresolved."""
+    return case.closed_on is not None and case.ended_as is None
+
+
+def ended_unresolved(case: CaseRecord) -> str | None:
+    """How a closed case ended when it was not resolved (transferred, withdrawn...); None otherwise."""
+    return case.ended_as if case.closed_on is not None else None
+
+
+def about_gp_practice(records: Records, case: CaseRecord) -> bool:
+    """Whether every organisation the complaint names is a GP practice (their complaints go to the KO41b)."""
+    contact = records.contacts.get(case.reference)
+    kinds = set(contact.concern_kinds or []) if contact is not None else set()
+    return kinds == {"gp_practice"}
+
+
+def profession_counts(records: Records, cases: Iterable[CaseRecord]) -> Counter[str]:
+    """Each case once per staff group its words name; "not known" when they name none."""
+    counts: Counter[str] = Counter()
+    for case in cases:
+        contact = records.contacts.get(case.reference)
+        codes = {code for code, _ in (contact.professions or [])} if contact is not None else set()
+        counts.update(codes or {"not_known"})
+    return counts
+
+
+def age_group_counts(cases: Iterable[CaseRecord]) -> Counter[str]:
+    """Each case once under its age group; "not known" without equality data."""
+    return Counter(case.age_group or "not_known" for case in cases)
+
+
 def open_at(case: CaseRecord, day: date) -> bool:
     return case.received_on is not None and case.received_on <= day and (
         case.closed_on is None or case.closed_on > day)
@@ -109,7 +142,10 @@ def summary(records: Records, organisation: str, period: Period, *, today: date,
     cases = [c for c in records.cases if c.owner == organisation]
     received = [c for c in cases if c.received_on in period]
     counts["cases.opened"] = len(received)
-    counts["cases.closed"] = sum(c.closed_on in period for c in cases)
+    counts["cases.closed"] = sum(c.closed_on in period and resolved(c) for c in cases)
+    for case in cases:
+        if case.closed_on in period and (how := ended_unresolved(case)):
+            counts[f"cases.ended.{how}"] += 1
     as_at = min(period.end, today)
     still_open = [c for c in cases if open_at(c, period.end)]
     counts["cases.open_at_end"] = len(still_open)

@@ -15,8 +15,9 @@ from nwd_shared.context import Context
 from nwd_shared.directory import Organisation
 from nwd_shared.errors import FieldError, Invalid, NotFound
 
-# KO41a is the NHS return: only NHS bodies make it.
-KO41A_KINDS = frozenset({"nhs_trust", "icb", "gp_practice"})
+# KO41a is the NHS hospital and community health return: NHS trusts and ICBs make it; GP practices
+# return the KO41b instead.
+KO41A_KINDS = frozenset({"nhs_trust", "icb"})
 
 
 def _own(ctx: Context, organisation: str) -> Organisation:
@@ -52,6 +53,8 @@ async def annual(session: AsyncSession, ctx: Context, organisation: str, year: i
 async def ko41a(session: AsyncSession, ctx: Context, organisation: str, year: int) -> dict:
     """The KO41a return of the caller's organisation, if it is an NHS body."""
     caller = _own(ctx, organisation)
+    if caller.kind == "gp_practice":
+        raise NotFound(f"{organisation} is a GP practice: GP practices return the KO41b, not the KO41a")
     if caller.kind not in KO41A_KINDS:
         raise NotFound(f"KO41a is the NHS return; {organisation} is a {caller.kind.replace('_', ' ')}")
     records = await repository.records_of(session, [organisation])

@@ -49,3 +49,17 @@ def rules_outcomes(items: list[Item], organisations: Directory | None = None) ->
         possible = decision.needs_review and any(e["status"] == "possible" for e in decision.evidence)
         out.append(RulesOutcome(flag, possible and not flag, decision))
     return out
+
+
+def combined_outcomes(items: list[Item], organisations: Directory | None = None) -> list[RulesOutcome]:
+    """Each item as triage decides it: the rules with the model's assessment, one batch."""
+    from triage.semantic.model import SafeguardingModel
+
+    organisations = organisations or directory()
+    assessments = SafeguardingModel().assess([i.text for i in items])
+    out = []
+    for item, assessment in zip(items, assessments, strict=True):
+        decision = triage(contact_of(item), organisations, assessment)
+        flag = decision.route in ev.SAFEGUARDING_ROUTES and not decision.possible_safeguarding
+        out.append(RulesOutcome(flag, decision.possible_safeguarding, decision))
+    return out

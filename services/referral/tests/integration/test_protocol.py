@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from nwd_shared import events as ev
+from nwd_shared.calendar import local_date
 from nwd_shared.testing import group_of, publish, wait_until_committed
 
 from ..conftest import key_of
@@ -113,9 +115,11 @@ async def test_pals_that_cannot_resolve_returns_it_into_the_complaints_procedure
     returned = await driver.client.post(f"/v1/referrals/{accepted['referral_id']}/return",
                                         json={"reason": "Needs an investigation"}, headers=key_of("uhsussex-pals"))
     assert returned.json()["status"] == "returned"
-    # The PALS is part of the trust: the trust received it when its PALS did, and owns it at once.
+    # The PALS is part of the trust: the trust owns it at once, and the complaint is received into the
+    # procedure on the day PALS returned it, not the day PALS first had it.
     [agreed] = await driver.wait_for(reference, "nwd.ownership.agreed.v1")
     assert agreed["owner"] == "uhsussex" and agreed["route"] == "complaint"
+    assert agreed["received_by_owner_on"] == local_date(datetime.fromisoformat(returned.json()["answered_at"])).isoformat()
     [declined] = await driver.wait_for(reference, "nwd.referral.declined.v1")
     assert declined["outcome"] == "returned"
 

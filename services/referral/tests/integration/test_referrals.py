@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nwd_shared import events as ev
+from nwd_shared.calendar import local_date
 from nwd_shared.testing import group_of, publish, wait_for_record, wait_until_committed
 
 from ..conftest import contact_received, key_of, new_reference, triage_completed
@@ -45,8 +46,10 @@ async def test_proposal_to_another_body_is_accepted_by_it(driver, referral):
         "nwd.referral.proposed.v1", "nwd.referral.accepted.v1", "nwd.ownership.agreed.v1"]
     agreed = events[-1][1]
     assert agreed["owner"] == "uhsussex" and agreed["received_by"] == "wsx-council"
-    # The owner's clock starts on acceptance: the day it received the contact (reg 13(3)).
+    # It took the contact on when it accepted; but the complaint reached it, and its clock runs, from
+    # the London day the referral was proposed to it (reg 13(3)), not from the acceptance.
     assert datetime.fromisoformat(agreed["owner_received_at"]) == datetime.fromisoformat(accepted.json()["answered_at"])
+    assert agreed["received_by_owner_on"] == local_date(datetime.fromisoformat(proposal["created_at"])).isoformat()
     owned = (await referral.get(f"/v1/ownership/{reference}", headers=key_of("uhsussex"))).json()
     assert owned == {**owned, "owner": "uhsussex", "interim": False, "state": "agreed"}
 
@@ -129,8 +132,9 @@ async def test_an_override_after_agreement_asks_the_new_body_while_the_owner_hol
     assert accepted.status_code == 200
     _, agreed = await driver.wait_for(reference, "nwd.ownership.agreed.v1", count=2)
     assert (agreed["owner"], agreed["previous_owner"], agreed["contributors"]) == ("uhsussex", "wsx-council", [])
-    # The new owner's clock starts when it accepted: the day it received the contact.
+    # The new owner took it on when it accepted; its clock runs from the day it was proposed to it.
     assert datetime.fromisoformat(agreed["owner_received_at"]) == datetime.fromisoformat(accepted.json()["answered_at"])
+    assert agreed["received_by_owner_on"] == local_date(datetime.fromisoformat(proposal["created_at"])).isoformat()
     owned = (await referral.get(f"/v1/ownership/{reference}", headers=key_of("wsx-council"))).json()
     assert (owned["owner"], owned["interim"], owned["state"]) == ("uhsussex", False, "agreed")
     assert await driver.types(reference) == ["nwd.ownership.agreed.v1", "nwd.referral.proposed.v1",

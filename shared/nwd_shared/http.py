@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLTimeoutError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nwd_shared.errors import DomainError
+from nwd_shared.messaging.failures import DATABASE_OUTAGES, database_unavailable
 from nwd_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
@@ -130,37 +132,49 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         return problem_response(422, f"{len(errors)} invalid field(s)", errors=errors)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(SQLTimeoutError)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__,
+                  exc_info=exc)
+        return problem_response(500, "The server could not complete the request.")
+
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # One rule for the consumer, the relay and here (nwd_shared.messaging.failures): a connect
+        # error that asyncpg raises unwrapped (ConnectionRefusedError, OSError) is an outage too.
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
         # Nothing was committed: the client may safely retry (with its Idempotency-Key).
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                     type(exc).__name__)
         return problem_response(503, "The database is unavailable; nothing was stored. Retry shortly.",
                                 headers={"Retry-After": "2"})
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__,
-                  exc_info=exc)
-        return problem_response(500, "The server could not complete the request.")
+    for outage in (*DATABASE_OUTAGES, DBAPIError):
+        app.add_exception_handler(outage, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 class BodyLimitMiddleware:
-    """Answer 413 for a body over the limit, declared or streamed, before the app reads it all."""
+    """Answer 413 for a body over the limit, declared or streamed, before the app reads it all.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    `limits` maps a path pattern (a regular expression) to its own limit, e.g. a document upload's.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES,
+                 limits: Mapping[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.limits = [(re.compile(pattern), size) for pattern, size in (limits or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        max_bytes = next((size for pattern, size in self.limits if pattern.match(path)), self.default_max_bytes)
         declared = dict(scope.get("headers") or {}).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             status = 413 if declared.isdigit() else 400
-            detail = f"request body is over {self.max_bytes} bytes" if status == 413 else "bad Content-Length"
+            detail = f"request body is over {max_bytes} bytes" if status == 413 else "bad Content-Length"
             await problem_response(status, detail)(scope, receive, send)
             return
         seen = 0
@@ -170,8 +184,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise StarletteHTTPException(413, f"request body is over {self.max_bytes} bytes")
+                if seen > max_bytes:
+                    raise StarletteHTTPException(413, f"request body is over {max_bytes} bytes")
             return message
 
         await self.app(scope, limited_receive, send)

@@ -136,3 +136,6 @@ class CaseDeadlineAlert(Base):
     due_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(8))
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+from casework.casefile import models as casefile_models  # noqa: E402, F401  (the case file's tables)

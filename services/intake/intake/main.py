@@ -10,9 +10,10 @@ from intake import retention
 from intake.api import router
 from intake.config import Settings
 from intake.consumers import CONSUMERS
-from intake.models import messaging
+from intake.models import IdempotencyRecord, messaging
 from nwd_shared.app import build_service_app
 from nwd_shared.calendar import Clock, system_clock
+from nwd_shared.messaging.housekeeping import Expiry
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,4 +25,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         settings=settings, title="No Wrong Door: intake", tables=messaging,
         migrations_dir=MIGRATIONS, routers=[router], consumers=CONSUMERS,
         periodic=[retention.periodic(settings)], clock=clock,
+        expiring=[Expiry(IdempotencyRecord.__table__.c.created_at, "idempotency_key_retention_days")],
     )

@@ -12,7 +12,9 @@ from nwd_shared.runtime import PeriodicSpec, Runtime
 
 # What the submission keeps: the categories statistics are made of, never names or words.
 KEPT = {"kind", "channel", "received_at", "relationship", "organisation_id", "service_type", "area",
-        "event_date"}
+        "event_date",
+        # consent's dates, method and the staff who recorded it, and the vocabulary of a preferred channel
+        "confirmed_on", "confirmed_by", "method", "recorded_at", "recorded_by", "preferred_channel"}
 
 
 async def anonymise_ended(session: AsyncSession, runtime: Runtime, cutoff: datetime, now: datetime) -> int:

@@ -29,7 +29,7 @@ async def test_contact_is_accepted_while_the_broker_is_down_and_delivered_when_i
         assert response.status_code == 202
         reference = response.json()["reference"]
         ready = await client.get("/readyz")
-        assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
+        assert ready.status_code == 200 and ready.json()["broker"] != "ok"  # the outbox takes contacts
 
         async def outbox_row():
             async with app.state.runtime.sessions() as session:

@@ -4,7 +4,9 @@ intake, each change an event and an audit record naming the person; anonymous co
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+from intake import repository, retention
 from intake.config import Settings
 from intake.main import create_app
 from nwd_shared import events as ev
@@ -222,3 +224,24 @@ async def test_consent_and_corrections_appear_in_the_journey_without_personal_da
     journey = (await intake.get(f"/v1/contacts/{reference}", headers=ANA)).json()["journey"]
     assert [s["summary"] for s in journey if s["type"].startswith("nwd.contact.")] == [
         "Consent recorded: consent to share given", "Contact details corrected: complainant.email"]
+
+
+async def test_an_anonymised_complaint_reads_anonymised_and_cannot_be_changed(intake):
+    reference = await joint_complaint(intake, complainant={"name": "Rita Example", "relationship": "representative"},
+                                      person_affected={"name": "Ron Example"})
+    consent = {"representative_consent": {"confirmed": True, "confirmed_on": "2026-11-20", "method": "phone"}}
+    assert (await intake.post(f"/v1/contacts/{reference}/consent", json=consent, headers=ANA)).status_code == 200
+    async with intake.runtime.sessions() as session, session.begin():
+        contact = await repository.get_contact(session, reference)
+        contact.ended_at = datetime(2000, 1, 1, tzinfo=UTC)
+        await retention.anonymise_ended(session, intake.runtime, datetime(2001, 1, 1, tzinfo=UTC),
+                                        datetime(2011, 1, 1, tzinfo=UTC))
+    view = await intake.get(f"/v1/contacts/{reference}/complaint", headers=ANA)
+    assert view.status_code == 200, view.text
+    body = view.json()
+    assert (body["description"], body["complainant"]["name"], body["communication_needs"]["language"]) == (
+        "[anonymised]", "[anonymised]", "[anonymised]")
+    assert body["communication_needs"]["preferred_channel"] == "phone" and body["anonymised_at"]
+    assert body["consent"]["representative_consent"]["confirmed_by"] == "ana.patel"
+    url = f"/v1/contacts/{reference}/contact-details"
+    assert (await intake.patch(url, json={"complainant": {"email": "a@example.org"}}, headers=ANA)).status_code == 409

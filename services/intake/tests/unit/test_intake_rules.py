@@ -3,7 +3,14 @@
 import re
 from datetime import UTC, date, datetime
 
-from intake.domain import new_reference, request_fingerprint, step_for
+from intake.domain import (
+    corrected,
+    is_anonymous,
+    new_reference,
+    person_behind,
+    request_fingerprint,
+    step_for,
+)
 from nwd_shared import events as ev
 
 
@@ -51,3 +58,48 @@ def test_a_reminder_is_shown_as_a_reminder_not_a_new_proposal():
 def test_pals_resolving_a_contact_closes_it():
     event = ev.ReferralAccepted(source="/nwd/referral", subject="NWD-1", data=referral(outcome="resolved"))
     assert step_for(event).status == "closed"
+
+
+def _council():
+    from nwd_shared.directory import load_directory
+    from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
+
+    return load_directory(DEMO_ORGANISATIONS_FILE).get("wsx-council")
+
+
+def test_the_person_behind_a_credential_is_the_keys_holder_or_the_tokens_subject():
+    council = _council()
+    assert person_behind(council, "ana-key") == ("ana.patel", "Ana Patel")
+    assert person_behind(council, "primary") is None  # the organisation's own key: no person
+    assert person_behind(council, "jwt:cara.jones") == ("cara.jones", "Cara Jones")
+    assert person_behind(council, "jwt:someone-new") == ("someone-new", None)
+    assert person_behind(council, "removed-key") is None and person_behind(None, "ana-key") is None
+
+
+def test_a_correction_merges_given_fields_and_names_only_those_that_changed():
+    submission = {"complainant": {"name": None, "email": "a@example.org", "phone": "01", "relationship": "self"},
+                  "person_affected": None, "communication_needs": None, "description": "words"}
+    updated, fields = corrected(submission, {
+        "complainant": {"name": "Ann", "email": "a@example.org", "phone": None},
+        "person_affected": {"name": "Ron"}, "communication_needs": {"large_print": True}})
+    assert fields == ["complainant.name", "complainant.phone", "person_affected.name", "communication_needs"]
+    assert updated["complainant"] == {"name": "Ann", "email": "a@example.org", "phone": None, "relationship": "self"}
+    assert updated["person_affected"] == {"name": "Ron"} and updated["communication_needs"] == {"large_print": True}
+    assert submission["complainant"]["name"] is None  # the original is not changed in place
+    assert is_anonymous(submission) and not is_anonymous(updated)
+
+
+def test_consent_and_correction_steps_say_what_changed_never_the_values():
+    now = datetime.now(UTC)
+    consent = ev.ConsentChanged(source="/nwd/intake", subject="NWD-1", data=ev.ConsentChangedData(
+        reference="NWD-1", organisation="wsx-council", changed_by="ana.patel", changed_at=now,
+        consent_to_share=False, changed=["consent_to_share", "representative_consent"],
+        representative_consent=ev.RepresentativeConsent(confirmed=False, confirmed_on=date(2026, 11, 20),
+                                                        confirmed_by="ana.patel", method="phone")))
+    assert step_for(consent) == type(step_for(consent))(
+        "wsx-council", "Consent recorded: consent to share withdrawn; the person affected does not agree with "
+        "the representative's complaint", None)
+    corrected_step = step_for(ev.DetailsCorrected(source="/nwd/intake", subject="NWD-1", data=ev.DetailsCorrectedData(
+        reference="NWD-1", organisation="wsx-council", corrected_at=now, fields=["complainant.email"],
+        anonymous=False)))
+    assert corrected_step.summary == "Contact details corrected: complainant.email"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from casework.casefile import filetypes, service
 from casework.casefile.models import CaseCorrespondence, CaseDocument, CaseLink, CaseNote
 from casework.casefile.scanning import scanner_of
 from casework.casefile.schemas import (
+    MAX_ID,
     Author,
     CorrespondenceIn,
     CorrespondenceList,
@@ -40,6 +41,8 @@ WRITE = [require_scope("cases:write")]
 DOCUMENT_UPLOAD_PATH = r"^/v1/cases/[^/]+/documents$"
 # Room for the multipart boundary, headers and the description around a document of the largest size.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
+# A note's or document's id in a path.
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _credential(request: Request) -> str:
@@ -90,7 +93,7 @@ async def list_notes(case_id: str, ctx: ContextDep, work: Work, request: Request
 
 
 @router.get("/{case_id}/notes/{note_id}", response_model=NoteView)
-async def get_note(case_id: str, note_id: int, ctx: ContextDep, work: Work, request: Request) -> NoteView:
+async def get_note(case_id: str, note_id: EntryId, ctx: ContextDep, work: Work, request: Request) -> NoteView:
     """One note (PUT and DELETE answer 405: notes are append-only)."""
     case, notes = await service.notes(work.session, ctx, case_id)
     views = {view.id: view for view in _note_views(notes)}
@@ -138,7 +141,7 @@ async def list_documents(case_id: str, ctx: ContextDep, work: Work, request: Req
 @router.get("/{case_id}/documents/{document_id}", response_class=StreamingResponse,
             responses={200: {"description": "The document's bytes, as an attachment, in its detected type",
                              "content": {t.media_type: {} for t in filetypes.ACCEPTED}}})
-async def download_document(case_id: str, document_id: int, ctx: ContextDep, work: Work, request: Request,
+async def download_document(case_id: str, document_id: EntryId, ctx: ContextDep, work: Work, request: Request,
                             runtime: RuntimeDep) -> StreamingResponse:
     """The document, never shown inline: an attachment of its detected type that browsers must not sniff."""
     case, document = await service.document(work.session, ctx, case_id, document_id)

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Channel = Literal["letter", "email", "phone", "meeting", "other"]
 Direction = Literal["in", "out"]
 LinkReason = Literal["same_person", "same_incident", "other"]
+# The ids of notes, documents and correspondence: positive 64-bit integers.
+MAX_ID = 2**63 - 1
 
 
 class _In(BaseModel):
@@ -27,7 +29,7 @@ class Author(BaseModel):
 
 class NoteIn(_In):
     text: str = Field(min_length=1, max_length=20000)
-    corrects: int | None = Field(default=None,
+    corrects: int | None = Field(default=None, ge=1, le=MAX_ID,
                                  description="The id of an earlier note of this case that this one corrects")
 
 
@@ -69,7 +71,7 @@ class CorrespondenceIn(_In):
     summary: str = Field(min_length=1, max_length=20000)
     correspondent: str | None = Field(default=None, max_length=200,
                                       description="Who it was with, e.g. the complainant or their advocate")
-    document_id: int | None = Field(default=None, description="A document of this case")
+    document_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="A document of this case")
 
 
 class CorrespondenceView(BaseModel):

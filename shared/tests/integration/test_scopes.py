@@ -28,6 +28,10 @@ EXPECTED = {
             "acknowledge", "action-plan", "action-plan/comments", "extend", "response", "close", "escalate",
             "suspend", "resume", "contributions", "contributions/{contributor}/part")},
         ("POST", "/v1/cases/{case_id}/unreasonably-persistent"): "customer-relations",
+        # The case file (issue 15).
+        **{("POST", f"/v1/cases/{{case_id}}/{part}"): "cases:write"
+           for part in ("notes", "documents", "correspondence", "links")},
+        ("DELETE", "/v1/cases/{case_id}/links/{linked_case_id}"): "cases:write",
     },
     "referral": {
         ("POST", "/v1/referrals"): "referrals:write",

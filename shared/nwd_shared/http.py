@@ -12,12 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLTimeoutError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nwd_shared.errors import DomainError
+from nwd_shared.messaging.failures import DATABASE_OUTAGES, database_unavailable
 from nwd_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
@@ -132,20 +132,25 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         return problem_response(422, f"{len(errors)} invalid field(s)", errors=errors)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(SQLTimeoutError)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__,
+                  exc_info=exc)
+        return problem_response(500, "The server could not complete the request.")
+
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # One rule for the consumer, the relay and here (nwd_shared.messaging.failures): a connect
+        # error that asyncpg raises unwrapped (ConnectionRefusedError, OSError) is an outage too.
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
         # Nothing was committed: the client may safely retry (with its Idempotency-Key).
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                     type(exc).__name__)
         return problem_response(503, "The database is unavailable; nothing was stored. Retry shortly.",
                                 headers={"Retry-After": "2"})
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__,
-                  exc_info=exc)
-        return problem_response(500, "The server could not complete the request.")
+    for outage in (*DATABASE_OUTAGES, DBAPIError):
+        app.add_exception_handler(outage, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 class BodyLimitMiddleware:

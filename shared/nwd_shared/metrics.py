@@ -34,3 +34,19 @@ CONSUMER_LAG = Gauge(
 CASE_DEADLINE_BREACHES = Counter(
     "nwd_case_deadline_breaches_total", "Statutory deadlines missed", ["service", "deadline"]
 )
+EVENTS_UNKNOWN_TYPE = Counter(
+    "nwd_events_unknown_type_total", "Records of a type this version does not know, skipped (a newer producer's)",
+    ["service", "consumer", "type"],
+)
+CONSUMER_ASSIGNED_PARTITIONS = Gauge(
+    "nwd_consumer_assigned_partitions", "Partitions assigned to this replica's consumer (0: idle, not unready)",
+    ["service", "consumer"],
+)
+RELAY_FAILURES = Counter(
+    "nwd_outbox_relay_failures_total", "Outbox relay rounds that failed, by cause (database or broker)",
+    ["service", "cause"],
+)
+ROWS_PRUNED = Counter(
+    "nwd_rows_pruned_total", "Housekeeping: expired rows deleted (inbox, published outbox, idempotency keys)",
+    ["service", "table"],
+)

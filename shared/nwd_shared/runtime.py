@@ -19,6 +19,7 @@ from nwd_shared.directory import Directory, load_directory
 from nwd_shared.events import CloudEvent
 from nwd_shared.kafka import ProducerHandle
 from nwd_shared.messaging.consumer import EventConsumer, Handler, Prefetch
+from nwd_shared.messaging.housekeeping import Expiry, keep_house, messaging_expiries
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.relay import OutboxRelay
 from nwd_shared.messaging.tables import MessagingTables
@@ -107,6 +108,8 @@ class ServiceParts:
     clock: Clock = system_clock
     calendar: WorkingCalendar | None = None
     runtime_type: type[Runtime] = Runtime
+    # Tables of the service's own that housekeeping prunes besides the inbox and outbox.
+    expiring: Sequence[Expiry] = ()
 
 
 @contextlib.asynccontextmanager
@@ -132,7 +135,7 @@ async def running(settings: ServiceSettings, parts: ServiceParts) -> AsyncIterat
     await asyncio.to_thread(runtime.calendar.warm, parts.clock().date())
     runtime.consumers = [
         EventConsumer(
-            service=settings.service_name, name=settings.kafka_group_prefix + spec.name,
+            service=settings.service_name, name=settings.kafka_group_prefix + spec.name, inbox_name=spec.name,
             topics=spec.topics, handlers=spec.handlers(runtime), sessions=runtime.sessions,
             tables=parts.tables, producer=producer, settings=settings, after_commit=relay.wake,
             prefetch=spec.prefetch,
@@ -144,6 +147,9 @@ async def running(settings: ServiceSettings, parts: ServiceParts) -> AsyncIterat
     stopping = asyncio.Event()
     workers += [asyncio.create_task(run_periodic(p, runtime, stopping), name=p.name)
                 for p in parts.periodic]
+    workers.append(asyncio.create_task(
+        keep_house(runtime, [*messaging_expiries(parts.tables), *parts.expiring], stopping),
+        name=f"{settings.service_name}-housekeeping"))
     try:
         yield runtime
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_ORGANISATIONS_FILE = Path(__file__).parent / "demo" / "organisations.yaml"
@@ -26,6 +26,9 @@ class KafkaSettings(_NwdSettings):
     kafka_max_poll_records: int = 500
     kafka_handler_retries: int = 3
     kafka_retry_backoff_ms: int = 200
+    # A handler that runs longer is abandoned and retried (then dead-lettered), so a hang never
+    # holds its partition for ever.
+    kafka_handler_timeout_seconds: float = 30.0
 
 
 class DirectorySettings(_NwdSettings):
@@ -54,6 +57,28 @@ class OutboxSettings(_NwdSettings):
     outbox_poll_interval_ms: int = 200
 
 
+class HousekeepingSettings(_NwdSettings):
+    """How long the messaging tables and idempotency keys keep rows, and how often they are pruned."""
+
+    # An event this service applied is recognised as a duplicate for this long: at least as long as
+    # any producer keeps published outbox rows it may re-publish after a broker loses its log.
+    inbox_retention_days: int = 30
+    # Published rows are kept for re-publishing to a broker that lost its log: at least the topics'
+    # retention (30 days: `nwd topics create`, compose), never longer than the inbox keeps rows.
+    outbox_retention_days: int = 30
+    # A partner retrying a POST with the same Idempotency-Key within this time gets the same answer.
+    idempotency_key_retention_days: int = 7
+    housekeeping_interval_seconds: float = 3600.0
+    housekeeping_batch_size: int = 1000
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self) -> HousekeepingSettings:
+        # An inbox row pruned before the outbox row that could re-publish its event: applied twice.
+        if self.inbox_retention_days < self.outbox_retention_days:
+            raise ValueError("inbox_retention_days must be at least outbox_retention_days")
+        return self
+
+
 class RetentionSettings(_NwdSettings):
     """How long personal data of an ended contact is kept before it is anonymised."""
 
@@ -62,7 +87,8 @@ class RetentionSettings(_NwdSettings):
     retention_check_seconds: float = 3600.0
 
 
-class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings, RetentionSettings):
+class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings, RetentionSettings,
+                      HousekeepingSettings):
     """Identity and database of one service; subclasses set `service_name`."""
 
     service_name: str = "nwd"

@@ -80,7 +80,10 @@ class Stack:
                         raise RuntimeError(f"{service} exited with {process.returncode}; see "
                                            f"{self.data_dir / (service + '.log')}")
                     try:
-                        if client.get(f"{self.url(service)}/readyz").status_code == 200:
+                        ready = client.get(f"{self.url(service)}/readyz")
+                        # Readiness no longer waits for consumers to join; a stack starting does.
+                        if ready.status_code == 200 and all(
+                                c["joined"] for c in ready.json().get("consumers", {}).values()):
                             pending.discard(service)
                     except httpx.HTTPError:
                         pass

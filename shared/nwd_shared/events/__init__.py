@@ -13,7 +13,13 @@ from nwd_shared.events.catalogue import (  # noqa: F401
 )
 from nwd_shared.events.common import *  # noqa: F403
 from nwd_shared.events.contacts import *  # noqa: F403
-from nwd_shared.events.envelope import CloudEvent, EnvelopeError, EventData, Headers  # noqa: F401
+from nwd_shared.events.envelope import (  # noqa: F401
+    CloudEvent,
+    EnvelopeError,
+    EventData,
+    Headers,
+    UnknownEventType,
+)
 from nwd_shared.events.learning import *  # noqa: F403
 from nwd_shared.events.referrals import *  # noqa: F403
 from nwd_shared.events.triage import *  # noqa: F403

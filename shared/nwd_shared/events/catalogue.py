@@ -7,7 +7,13 @@ from typing import Annotated, Union
 from pydantic import Field, TypeAdapter, ValidationError
 
 from nwd_shared.events import cases, contacts, learning, referrals, triage
-from nwd_shared.events.envelope import CloudEvent, EnvelopeError, Headers, envelope_dict
+from nwd_shared.events.envelope import (
+    CloudEvent,
+    EnvelopeError,
+    Headers,
+    UnknownEventType,
+    envelope_dict,
+)
 
 # Producers in the order events flow: intake, triage, referral, casework, learning.
 PRODUCERS = {"intake": contacts, "triage": triage, "referral": referrals, "casework": cases,
@@ -42,7 +48,7 @@ def decode(headers: Headers | tuple | None, value: bytes | None) -> CloudEvent:
     """A record's headers and value as a typed event; EnvelopeError if it is not one."""
     raw = envelope_dict(headers, value)
     if raw["type"] not in TYPE_NAMES:
-        raise EnvelopeError(f"unknown ce_type {raw['type']!r}")
+        raise UnknownEventType(raw["type"])
     try:
         return _any_event.validate_python(raw)
     except ValidationError as exc:

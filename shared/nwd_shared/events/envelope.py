@@ -63,11 +63,24 @@ class EnvelopeError(ValueError):
     """A record that is not a CloudEvent of this catalogue; it goes to the dead-letter topic."""
 
 
+class UnknownEventType(EnvelopeError):
+    """A well-formed CloudEvent of a type this version does not know (a newer producer's): skipped."""
+
+    def __init__(self, event_type: str) -> None:
+        super().__init__(f"unknown ce_type {event_type!r}")
+        self.type = event_type
+
+
+# The attributes the envelope models; any other `ce_*` header is an extension this reader ignores
+# (ce_traceparent, ce_dataschema, ce_partitionkey from the cloudevents SDK, or one added later).
+KNOWN_ATTRIBUTES = frozenset(CloudEvent.model_fields) - {"data"}
+
+
 def attributes_from_headers(headers: Headers | tuple | None) -> dict[str, str]:
-    """The CloudEvents attributes carried in `ce_*` headers."""
+    """The known CloudEvents attributes carried in `ce_*` headers; extensions are dropped."""
     attributes: dict[str, str] = {}
     for name, raw in headers or ():
-        if name.startswith("ce_") and raw is not None:
+        if name.startswith("ce_") and name[3:] in KNOWN_ATTRIBUTES and raw is not None:
             try:
                 attributes[name[3:]] = raw.decode()
             except UnicodeDecodeError as exc:

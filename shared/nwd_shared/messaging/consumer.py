@@ -12,20 +12,21 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from sqlalchemy import insert, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nwd_shared.events import CloudEvent, EnvelopeError, dead_letter_topic, decode
+from nwd_shared.events import CloudEvent, EnvelopeError, UnknownEventType, dead_letter_topic, decode
 from nwd_shared.kafka import ProducerHandle, new_consumer
+from nwd_shared.messaging.failures import database_unavailable
 from nwd_shared.messaging.outbox import outbox_row
 from nwd_shared.messaging.tables import MessagingTables
 from nwd_shared.metrics import (
+    CONSUMER_ASSIGNED_PARTITIONS,
     CONSUMER_LAG,
     DEAD_LETTERED,
     EVENTS_CONSUMED,
     EVENTS_DUPLICATE,
+    EVENTS_UNKNOWN_TYPE,
     HANDLER_ERRORS,
 )
 from nwd_shared.observability import TRACEPARENT, consume_span
@@ -40,11 +41,8 @@ Handler = Callable[[AsyncSession, CloudEvent], Awaitable[Iterable[CloudEvent] | 
 Prefetch = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[object]]
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """Whether a failure is the database's (down, locked, unreachable) rather than the event's."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | ConnectionError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+class HandlerTimedOut(Exception):
+    """A handler ran past NWD_KAFKA_HANDLER_TIMEOUT_SECONDS; retried, then dead-lettered like any failure."""
 
 
 def inbox_key(event: CloudEvent) -> str:
@@ -54,21 +52,27 @@ def inbox_key(event: CloudEvent) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A record and, when it parsed, its event."""
+    """A record and, when it parsed, its event; or the type it has that this version does not know."""
 
     record: ConsumerRecord
     event: CloudEvent | None = None
     error: str | None = None
+    unknown_type: str | None = None
 
 
 class EventConsumer:
-    """Consumes topics as one consumer group and applies handlers exactly once per event."""
+    """Consumes topics as one consumer group and applies handlers exactly once per event.
+
+    `name` is the consumer group (NWD_KAFKA_GROUP_PREFIX + the consumer's name); the inbox is keyed on
+    `inbox_name`, the consumer's own name, so renaming the group never replays work as new.
+    """
 
     def __init__(
         self,
         *,
         service: str,
         name: str,
+        inbox_name: str | None = None,
         topics: Sequence[str],
         handlers: dict[str, Handler],
         sessions: async_sessionmaker[AsyncSession],
@@ -79,6 +83,10 @@ class EventConsumer:
         prefetch: Prefetch | None = None,
     ) -> None:
         self.name = name
+        self.inbox_name = inbox_name or name
+        # Inbox rows written before the inbox was keyed on the stable name carry the group's name.
+        self._legacy_names = tuple({name} - {self.inbox_name})
+        self._legacy_adopted = not self._legacy_names
         self._service = service
         self._topics = list(topics)
         self._handlers = handlers
@@ -89,7 +97,9 @@ class EventConsumer:
         self._after_commit = after_commit
         self._prefetch = prefetch
         self._stopping = asyncio.Event()
+        # Set once the group first gave this replica a partition; `partitions` is how many it has now.
         self.assigned = asyncio.Event()
+        self.partitions = 0
 
     def stop(self) -> None:
         self._stopping.set()
@@ -99,6 +109,8 @@ class EventConsumer:
         while not self._stopping.is_set():
             consumer = new_consumer(self._settings, self.name, self._topics)
             try:
+                if not self._legacy_adopted:
+                    await self.adopt_legacy_inbox()
                 await consumer.start()
                 await self._poll(consumer)
             except (KafkaError, OSError) as exc:
@@ -108,14 +120,41 @@ class EventConsumer:
                 log.exception("consumer %s failed; restarting", self.name)
                 await self._pause(1.0)
             finally:
+                self.partitions = 0
+                CONSUMER_ASSIGNED_PARTITIONS.labels(self._service, self.name).set(0)
                 with contextlib.suppress(Exception):
                     await consumer.stop()
+
+    async def adopt_legacy_inbox(self) -> None:
+        """Re-key inbox rows written under the group's name to the stable name, once per start.
+
+        Safe beside other replicas: a row is moved only where the stable name has none for the event,
+        and a legacy row is deleted only where its copy under the stable name exists.
+        """
+        inbox = self._tables.inbox
+        stable = inbox.alias("stable")
+        has_stable = select(stable.c.event_id).where(
+            stable.c.consumer == self.inbox_name, stable.c.event_id == inbox.c.event_id).exists()
+        try:
+            async with self._sessions() as session, session.begin():
+                for legacy in self._legacy_names:
+                    await session.execute(update(inbox).where(inbox.c.consumer == legacy, ~has_stable)
+                                          .values(consumer=self.inbox_name))
+                    await session.execute(delete(inbox).where(inbox.c.consumer == legacy, has_stable))
+        except Exception as exc:  # noqa: BLE001 - the lookup still reads legacy rows; retried next start
+            log.warning("consumer %s: legacy inbox rows not re-keyed yet: %s", self.name, type(exc).__name__)
+            return
+        self._legacy_adopted = True
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         lag_measured = 0.0
         while not self._stopping.is_set():
             batch = await consumer.getmany(timeout_ms=200)
-            if consumer.assignment():
+            assignment = consumer.assignment()
+            # A replica with no partition (more replicas than partitions) is idle, not unready.
+            self.partitions = len(assignment)
+            CONSUMER_ASSIGNED_PARTITIONS.labels(self._service, self.name).set(self.partitions)
+            if assignment:
                 self.assigned.set()
             if time.monotonic() - lag_measured > 1.0:
                 lag_measured = time.monotonic()
@@ -154,7 +193,7 @@ class EventConsumer:
                 max(highwater - position, 0))
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply a poll's records: bad ones to the dead-letter topic, the rest once each."""
+        """Apply a poll's records: bad ones to the dead-letter topic, unknown types skipped, the rest once each."""
         deliveries = [self._parse(record) for record in records]
         wanted = [d for d in deliveries if d.event is not None and d.event.type in self._handlers]
         if wanted:
@@ -169,14 +208,25 @@ class EventConsumer:
                     await self._apply_with_retries(delivery)
         # After the good ones, so a batch retried for the database's sake dead-letters these once.
         for delivery in deliveries:
-            if delivery.event is None:
+            if delivery.unknown_type is not None:
+                self._skip_unknown(delivery)
+            elif delivery.event is None:
                 await self._dead_letter(delivery.record, delivery.error or "unparseable")
 
     def _parse(self, record: ConsumerRecord) -> Delivery:
         try:
             return Delivery(record, decode(record.headers, record.value))
+        except UnknownEventType as exc:
+            return Delivery(record, unknown_type=exc.type)
         except EnvelopeError as exc:
             return Delivery(record, error=f"EnvelopeError: {exc}")
+
+    def _skip_unknown(self, delivery: Delivery) -> None:
+        """A type from a newer producer (a rolling deploy adding one): counted, and its offset committed."""
+        event_type = delivery.unknown_type[:128]
+        EVENTS_UNKNOWN_TYPE.labels(self._service, self.name, event_type).inc()
+        log.info("consumer %s skipped %s[%s]@%s of unknown type %r", self.name, delivery.record.topic,
+                 delivery.record.partition, delivery.record.offset, event_type)
 
     async def _apply(self, deliveries: Sequence[Delivery]) -> None:
         """One transaction: inbox check, handlers, inbox rows and outbox rows together."""
@@ -187,7 +237,8 @@ class EventConsumer:
                 (
                     await session.execute(
                         select(inbox.c.event_id).where(
-                            inbox.c.consumer == self.name, inbox.c.event_id.in_(set(keys))
+                            inbox.c.consumer.in_((self.inbox_name, *self._legacy_names)),
+                            inbox.c.event_id.in_(set(keys)),
                         )
                     )
                 ).scalars()
@@ -209,18 +260,30 @@ class EventConsumer:
                 event = delivery.event
                 traceparent = dict(delivery.record.headers or ()).get(TRACEPARENT)
                 with consume_span(event.type, event.subject, traceparent and traceparent.decode()):
-                    caused = await self._handlers[event.type](session, event)
+                    caused = await self._handle_in_time(session, event)
                     # Built inside the span, so each caused event carries its trace.
                     outbox_rows += [outbox_row(c) for c in caused or ()]
             # One statement each for the whole batch; outbox rows in handling order keep key order.
             await session.execute(insert(inbox), [
-                {"consumer": self.name, "event_id": inbox_key(d.event), "event_type": d.event.type,
+                {"consumer": self.inbox_name, "event_id": inbox_key(d.event), "event_type": d.event.type,
                  "processed_at": now} for d in fresh])
             if outbox_rows:
                 await session.execute(insert(self._tables.outbox), outbox_rows)
         for delivery in fresh:
             EVENTS_CONSUMED.labels(self._service, self.name, delivery.event.type).inc()
         self._after_commit()
+
+    async def _handle_in_time(self, session: AsyncSession, event: CloudEvent) -> Iterable[CloudEvent] | None:
+        """Run the event's handler, giving up after the timeout so a hang never holds its partition."""
+        seconds = self._settings.kafka_handler_timeout_seconds
+        try:
+            async with asyncio.timeout(seconds) as deadline:
+                return await self._handlers[event.type](session, event)
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # the handler's own (a driver's): judged as any other failure is
+            # Not TimeoutError (an OSError): a hang is the event's failure, not a database outage.
+            raise HandlerTimedOut(f"{event.type} handler ran over {seconds} s") from None
 
     async def _apply_with_retries(self, delivery: Delivery) -> None:
         attempts = self._settings.kafka_handler_retries
@@ -261,4 +324,5 @@ class EventConsumer:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
 
-__all__ = ["Delivery", "EventConsumer", "Handler", "Prefetch", "TopicPartition", "inbox_key"]
+__all__ = ["Delivery", "EventConsumer", "Handler", "HandlerTimedOut", "Prefetch", "TopicPartition",
+           "database_unavailable", "inbox_key"]

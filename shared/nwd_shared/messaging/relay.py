@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from nwd_shared.db import is_sqlite
 from nwd_shared.kafka import ProducerHandle
+from nwd_shared.messaging.failures import DatabaseUnavailable, database_unavailable
 from nwd_shared.messaging.tables import MessagingTables
-from nwd_shared.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
+from nwd_shared.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, RELAY_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._backlog_measured = float("-inf")
+        # What the last attempt to publish found, for /readyz to report (never to decide readiness).
+        self.broker = "not contacted yet"
 
     def wake(self) -> None:
         """Tell the relay that new rows were committed."""
@@ -62,7 +65,7 @@ class OutboxRelay:
             async with asyncio.timeout(seconds):
                 while (count := await self.publish_batch()) > 0:
                     published += count
-        except (TimeoutError, KafkaError, OSError) as exc:
+        except (DatabaseUnavailable, TimeoutError, KafkaError, OSError) as exc:
             # Whatever is left is published by the next start; nothing is lost.
             log.warning("outbox drain stopped: %s", type(exc).__name__)
         return published
@@ -79,27 +82,37 @@ class OutboxRelay:
                     if published == self._batch_size:
                         continue
                     await self._sleep(self._poll_interval)
+                except DatabaseUnavailable as exc:
+                    # The producer is fine: keep it, and its connections, for when the database is back.
+                    RELAY_FAILURES.labels(self._service, "database").inc()
+                    log.warning("outbox relay waiting for the database: %s", exc)
+                    backoff = min(backoff * 2, 5.0)
+                    await self._sleep(backoff)
                 except (TimeoutError, KafkaError, OSError) as exc:
+                    RELAY_FAILURES.labels(self._service, "broker").inc()
+                    self.broker = f"unreachable ({type(exc).__name__})"
                     log.warning("outbox relay waiting for the broker: %s", exc)
                     await self._producer.stop()
                     backoff = min(backoff * 2, 5.0)
                     await self._sleep(backoff)
                 except Exception:
+                    RELAY_FAILURES.labels(self._service, "other").inc()
                     log.exception("outbox relay failed; retrying")
                     backoff = min(backoff * 2, 5.0)
                     await self._sleep(backoff)
 
     async def publish_batch(self) -> int:
         """Publish the oldest unpublished rows once; returns how many the broker acknowledged."""
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(self._outbox)
-                    .where(self._outbox.c.published_at.is_(None))
-                    .order_by(self._outbox.c.id)
-                    .limit(self._batch_size)
-                )
-            ).all()
+        async with self._database():
+            async with self._engine.connect() as connection:
+                rows = (
+                    await connection.execute(
+                        select(self._outbox)
+                        .where(self._outbox.c.published_at.is_(None))
+                        .order_by(self._outbox.c.id)
+                        .limit(self._batch_size)
+                    )
+                ).all()
         if not rows:
             await self._record_backlog()
             return 0
@@ -115,6 +128,7 @@ class OutboxRelay:
                 )
             )
         results = await asyncio.gather(*futures, return_exceptions=True)
+        self.broker = "ok"
         acked: list = []
         failed: list[tuple[int, BaseException]] = []
         for row, result in zip(rows, results, strict=True):
@@ -122,7 +136,8 @@ class OutboxRelay:
                 failed.append((row.id, result))
             else:
                 acked.append(row)
-        await self._mark([row.id for row in acked], failed)
+        async with self._database():
+            await self._mark([row.id for row in acked], failed)
         for row in acked:
             EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
         await self._record_backlog()
@@ -144,12 +159,23 @@ class OutboxRelay:
                     .values(attempts=self._outbox.c.attempts + 1, last_error=repr(error)[:1000])
                 )
 
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def _database():
+        """Around the relay's own queries: an outage there is the database's, never the broker's."""
+        try:
+            yield
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise
+
     async def _record_backlog(self) -> None:
         # At most once a second: under load it was a third of the relay's queries.
         if time.monotonic() - self._backlog_measured < BACKLOG_INTERVAL:
             return
         self._backlog_measured = time.monotonic()
-        async with self._engine.connect() as connection:
+        async with self._database(), self._engine.connect() as connection:
             count, oldest = (
                 await connection.execute(
                     select(func.count(), func.min(self._outbox.c.created_at)).where(
@@ -178,9 +204,11 @@ class OutboxRelay:
         async def acquire() -> None:
             nonlocal connection
             while connection is None and not self._stopping.is_set():
-                candidate = await self._engine.connect()
-                got = (await candidate.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": lock_id})).scalar()
-                await candidate.commit()
+                async with self._database():
+                    candidate = await self._engine.connect()
+                    got = (await candidate.execute(text("SELECT pg_try_advisory_lock(:id)"),
+                                                   {"id": lock_id})).scalar()
+                    await candidate.commit()
                 if got:
                     connection = candidate
                     return

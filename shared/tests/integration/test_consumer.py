@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from cloudevents.core.bindings.kafka import to_binary_event
+from cloudevents.core.v1.event import CloudEvent as SdkEvent
 from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
@@ -21,6 +23,9 @@ from nwd_shared.settings import KafkaSettings
 from nwd_shared.testing import eventually, fresh_database, wait_for_record, wait_until_committed
 
 from .conftest import effect, metadata, tables
+
+# Short, so a hanging handler is given up quickly; long enough for a slow insert on a busy machine.
+HANDLER_TIMEOUT = 1.5
 
 
 def closed(reference: str, owner: str = "wsx-council") -> ev.CaseClosed:
@@ -52,6 +57,8 @@ class Harness:
         self.calls[event.subject] = self.calls.get(event.subject, 0) + 1
         if event.data.owner == "explode":
             raise RuntimeError("handler cannot apply this event")
+        if event.data.owner == "hang" or (event.data.owner == "hang-once" and self.calls[event.subject] == 1):
+            await asyncio.Event().wait()  # never set: the handler hangs until the consumer gives up
         if self.outage.get(event.subject, 0) > 0:
             self.outage[event.subject] -= 1
             raise OperationalError("INSERT INTO effect", {}, ConnectionRefusedError("the database is down"))
@@ -86,7 +93,7 @@ async def harness(request, broker, tmp_path_factory):
         await admin.create_topics([NewTopic(h.topic, 1, 1), NewTopic(ev.dead_letter_topic(h.topic), 1, 1)])
         await admin.close()
         settings = KafkaSettings(kafka_bootstrap_servers=h.bootstrap, kafka_handler_retries=3,
-                                 kafka_retry_backoff_ms=10)
+                                 kafka_retry_backoff_ms=10, kafka_handler_timeout_seconds=HANDLER_TIMEOUT)
         producer = ProducerHandle(settings, "test-harness")
         consumer = EventConsumer(service="test", name=h.group, topics=[h.topic],
                                  handlers={"nwd.case.closed.v1": h.handle}, sessions=h.sessions,
@@ -179,3 +186,65 @@ async def test_a_valid_event_waits_out_a_database_outage_and_is_never_dead_lette
     assert await harness.effects(waiting.subject) == 1
     assert harness.calls[waiting.subject] == 11 and harness.outage[waiting.subject] == 0
     assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before
+
+
+def sdk_record(event_type: str, reference: str, **extensions: str):
+    """A record as the official cloudevents SDK's Kafka binding makes it: extensions become ce_* headers."""
+    data = closed(reference).data.model_dump(mode="json")
+    event = SdkEvent(attributes={"type": event_type, "source": "/partner-system", "subject": reference,
+                                 "datacontenttype": "application/json", **extensions}, data=data)
+    message = to_binary_event(event)
+    key = message.key.encode() if isinstance(message.key, str) else message.key
+    return key, message.value, list(message.headers.items())
+
+
+async def test_records_from_the_cloudevents_sdk_with_extensions_are_consumed_not_dead_lettered(harness):
+    reference = f"NWD-{uuid.uuid4().hex[:8]}"
+    dead_before = counted("nwd_dead_lettered", service="test", topic=harness.topic)
+    key, value, headers = sdk_record(
+        "nwd.case.closed.v1", reference, partitionkey=reference, dataschema="https://example.org/case-closed.json",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", nwdlatertoo="an extension of tomorrow")
+    assert {"ce_partitionkey", "ce_dataschema", "ce_traceparent", "ce_nwdlatertoo"} <= {k for k, _ in headers}
+    sent = await harness.send(key, value, headers)
+    await wait_until_committed(harness.bootstrap, harness.group, sent)
+    assert await harness.effects(reference) == 1
+    assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before
+
+
+async def test_an_unknown_event_type_is_skipped_counted_and_committed_never_dead_lettered(harness):
+    newer = "nwd.case.invented_by_a_newer_release.v1"
+    dead_before = counted("nwd_dead_lettered", service="test", topic=harness.topic)
+    reference = f"NWD-{uuid.uuid4().hex[:8]}"
+    unknown = await harness.send(*sdk_record(newer, reference))
+    good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    after = await harness.send_event(good)
+    await wait_until_committed(harness.bootstrap, harness.group, after)
+    assert after.offset > unknown.offset
+    assert counted("nwd_events_unknown_type", service="test", consumer=harness.group, type=newer) == 1
+    assert await harness.effects(good.subject) == 1 and await harness.effects(reference) == 0
+    assert reference not in harness.calls
+    assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before
+
+
+async def test_a_handler_that_hangs_is_timed_out_and_retried(harness):
+    once = closed(f"NWD-{uuid.uuid4().hex[:8]}", owner="hang-once")
+    dead_before = counted("nwd_dead_lettered", service="test", topic=harness.topic)
+    sent = await harness.send_event(once)
+    await wait_until_committed(harness.bootstrap, harness.group, sent)
+    assert await harness.effects(once.subject) == 1
+    assert harness.calls[once.subject] == 2
+    assert counted("nwd_dead_lettered", service="test", topic=harness.topic) == dead_before
+
+
+async def test_a_handler_that_always_hangs_is_dead_lettered_after_bounded_retries_and_the_partition_moves_on(
+        harness):
+    stuck = closed(f"NWD-{uuid.uuid4().hex[:8]}", owner="hang")
+    good = closed(f"NWD-{uuid.uuid4().hex[:8]}")
+    await harness.send_event(stuck)
+    await harness.send_event(good)
+    await eventually(lambda: harness.effects(good.subject), timeout=60)
+    dead = await wait_for_record(harness.bootstrap, ev.dead_letter_topic(harness.topic),
+                                 lambda r: dict(r.headers).get("ce_id") == stuck.id.encode())
+    assert b"HandlerTimedOut" in dict(dead.headers)["nwd_dlt_error"]
+    assert harness.calls[stuck.subject] <= 4
+    assert await harness.effects(stuck.subject) == 0 and await harness.effects(good.subject) == 1

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from nwd_shared import db
+from nwd_shared.devstack.processes import free_port
 from nwd_shared.events import ContactReceived, ContactReceivedData
 from nwd_shared.kafka import ProducerHandle
+from nwd_shared.messaging import relay as relay_module
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.relay import OutboxRelay
 from nwd_shared.settings import KafkaSettings
+from nwd_shared.testing import NO_BROKER, eventually
 
 from .conftest import metadata, tables
 
@@ -69,4 +75,51 @@ async def test_relay_publishes_rows_in_order_per_key_and_marks_them(broker, data
     await consumer.stop()
     for key in keys:
         assert seen[key] == [row.payload for row in rows if row.key == key]
+    await engine.dispose()
+
+
+def relay_failures(service: str, cause: str) -> float:
+    return REGISTRY.get_sample_value("nwd_outbox_relay_failures_total", {"service": service, "cause": cause}) or 0.0
+
+
+async def run_relay_until(relay: OutboxRelay, condition) -> None:
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(condition, timeout=20)
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, 10)
+
+
+async def test_the_relay_counts_and_logs_a_broker_outage_as_the_brokers(database_url, caplog):
+    caplog.set_level(logging.WARNING, logger=relay_module.__name__)
+    engine = db.create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    sessions = db.session_factory(engine)
+    async with sessions() as session, session.begin():
+        await add_to_outbox(session, tables, [received("NWD-BROKER-0001", 0, "test.relay.nowhere")])
+    service = f"relay-broker-{uuid.uuid4().hex[:6]}"
+    producer = ProducerHandle(KafkaSettings(kafka_bootstrap_servers=NO_BROKER), "t")
+    relay = OutboxRelay(service=service, engine=engine, tables=tables, producer=producer, poll_interval=0.05)
+    await run_relay_until(relay, lambda: relay_failures(service, "broker") >= 1)
+    assert relay_failures(service, "database") == 0
+    assert relay.broker.startswith("unreachable")
+    assert any(r.getMessage().startswith("outbox relay waiting for the broker") for r in caplog.records)
+    await producer.stop()
+    await engine.dispose()
+
+
+async def test_the_relay_counts_and_logs_a_database_outage_as_the_databases_and_keeps_its_producer(caplog):
+    caplog.set_level(logging.WARNING, logger=relay_module.__name__)
+    # Nothing listens there: asyncpg's connect raises ConnectionRefusedError, an OSError like the
+    # broker's, which the relay once took for a broker outage.
+    engine = db.create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere")
+    service = f"relay-database-{uuid.uuid4().hex[:6]}"
+    producer = ProducerHandle(KafkaSettings(kafka_bootstrap_servers=NO_BROKER), "t")
+    relay = OutboxRelay(service=service, engine=engine, tables=tables, producer=producer, poll_interval=0.05)
+    await run_relay_until(relay, lambda: relay_failures(service, "database") >= 2)
+    assert relay_failures(service, "broker") == 0
+    assert any(r.getMessage().startswith("outbox relay waiting for the database") for r in caplog.records)
+    assert not any("broker" in r.getMessage() for r in caplog.records)
     await engine.dispose()

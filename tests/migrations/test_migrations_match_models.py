@@ -14,6 +14,13 @@ from nwd_shared.migrations import upgrade
 from nwd_shared.testing import DATABASES, fresh_database
 
 SERVICES = ["intake", "triage", "casework", "referral", "learning"]
+# SQLite full-text search lives in an FTS5 virtual table and the shadow tables SQLite makes for it
+# (case_search_fts, case_search_fts_data, ...): a migration creates them, no model can describe them.
+FTS5_TABLES = ("case_search_fts",)
+
+
+def _modelled(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name.startswith(FTS5_TABLES))
 
 
 @pytest.mark.parametrize("kind", DATABASES)
@@ -27,7 +34,8 @@ async def test_the_migrations_build_exactly_the_tables_the_models_describe(servi
         try:
             async with engine.connect() as connection:
                 differences = await connection.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync), base.metadata))
+                    lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"include_name": _modelled}),
+                                              base.metadata))
         finally:
             await engine.dispose()
     assert differences == [], f"{service}: migrations and models differ"

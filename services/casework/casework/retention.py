@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import repository
+from casework.queues import service as queues
 from nwd_shared import retention
 from nwd_shared.calendar import local_date
 from nwd_shared.runtime import PeriodicSpec, Runtime
@@ -20,13 +21,11 @@ async def anonymise_closed(session: AsyncSession, runtime: Runtime, cutoff: date
     due = await repository.ended_cases_to_anonymise(session, local_date(cutoff), retention.BATCH_SIZE)
     for case in due:
         for name in ("complainant", "action_plan", "suspension_reason", "response", "close_reason",
-                     "record_summary", "escalation", "persistent_history",
-                     # The later life's words (issue 15); its dates stay in the columns beside them.
-                     "oral_record", "time_limit", "reply", "review", "final_response", "reopenings",
-                     "ombudsman_stage", "equality"):
+                     "record_summary", "escalation", "persistent_history"):
             setattr(case, name, retention.blank(getattr(case, name), keep=KEPT))
         case.anonymised_at = now
     await repository.blank_history_of(session, [case.id for case in due], retention.ANONYMISED)
+    await queues.forget_words(session, due, cutoff=cutoff, now=now)
     await retention.forget_published(session, runtime.tables, {case.reference for case in due})
     return len(due)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete, or_, select
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.casefile.models import (
@@ -89,3 +89,19 @@ async def owned_case(session: AsyncSession, organisation_id: str, *, case_id: st
     return await session.scalar(query.where(Case.reference == reference)
                                 .order_by(case((Case.status.in_(("transferred", "closed")), 1), else_=0),
                                           Case.opened_at.desc()).limit(1))
+
+
+async def blank_case_files(session: AsyncSession, case_ids: list[str], blank: str) -> None:
+    """Retention: replace the words of these cases' files with `blank` and delete their documents' bytes."""
+    if not case_ids:
+        return
+    await session.execute(update(CaseNote).where(CaseNote.case_id.in_(case_ids)).values(text=blank))
+    await session.execute(update(CaseCorrespondence).where(CaseCorrespondence.case_id.in_(case_ids))
+                          .values(summary=blank))
+    for entity, column in ((CaseCorrespondence, "correspondent"), (CaseDocument, "description"),
+                           (CaseLink, "detail")):
+        await session.execute(update(entity).where(entity.case_id.in_(case_ids), getattr(entity, column).is_not(None))
+                              .values({column: blank}))
+    await session.execute(delete(CaseDocumentChunk).where(CaseDocumentChunk.storage_key.in_(
+        select(CaseDocument.storage_key).where(CaseDocument.case_id.in_(case_ids)))))
+    await session.execute(update(CaseDocument).where(CaseDocument.case_id.in_(case_ids)).values(filename=blank))

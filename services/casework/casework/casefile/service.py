@@ -137,6 +137,8 @@ async def document(session: AsyncSession, ctx: Context, case_id: str, document_i
     scope = scope_of(case, ctx)
     if found is None or (scope is not None and found.organisation_id != scope):
         raise NotFound(f"no document {document_id} on this case")
+    if case.anonymised_at is not None:
+        raise Conflict("the document was deleted when the case's retention period ended")
     return case, found
 
 
@@ -220,3 +222,8 @@ async def unlink_cases(session: AsyncSession, ctx: Context, *, case_id: str, lin
         raise NotFound(f"case {case.id} is not linked to {linked_case_id}")
     await repository.unlink(session, case.id, linked_case_id)
     return case
+
+
+async def forget(session: AsyncSession, case_ids: list[str], blank: str) -> None:
+    """Retention: the files' words and documents' bytes go; dates, channels, types, sizes and hashes stay."""
+    await repository.blank_case_files(session, list(case_ids), blank)

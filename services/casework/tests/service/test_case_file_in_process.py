@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from casework.casefile import service as casefile
 from casework.casefile.models import CaseDocument, CaseDocumentChunk
+from casework.models import Case
 from casework.models import audit as audit_table
+from nwd_shared.retention import ANONYMISED
 from nwd_shared.testing import bearer, deliver, new_reference, ownership_agreed
 
 COUNCIL = bearer("demo-wsx-council-key")
@@ -313,6 +315,35 @@ async def test_links_join_only_cases_the_caller_owns(casework):
     assert both.status_code == 422
 
 
-async def test_the_case_file_does_not_change_the_time_it_was_opened(casework):
-    # The clock is the fixture's: the case file reads it once per request (nothing here moves it).
-    assert casework.clock() == datetime(2026, 7, 2, 11, tzinfo=UTC)
+# --- retention ---
+
+async def test_retention_blanks_the_case_file_and_deletes_the_documents_bytes(casework):
+    case, kept = await open_case(casework), await open_case(casework)
+    base = f"/v1/cases/{case['id']}"
+    await casework.post(f"{base}/notes", headers=ANA, json={"text": "Mrs Smith's daughter rang."})
+    document = (await upload(casework, case, "care-plan.pdf", pdf(2 * MiB), description="Mrs Smith's plan")).json()
+    await casework.post(f"{base}/correspondence", headers=ANA, json={
+        "occurred_on": "2026-07-01", "channel": "phone", "direction": "in", "correspondent": "Jo Smith",
+        "summary": "Asked for an update.", "document_id": document["id"]})
+    await casework.post(f"/v1/cases/{kept['id']}/notes", headers=ANA, json={"text": "Untouched."})
+
+    async with casework.runtime.sessions() as session, session.begin():
+        await casefile.forget(session, [case["id"]], ANONYMISED)
+        await session.execute(update(Case).where(Case.id == case["id"]).values(anonymised_at=casework.clock()))
+
+    [note] = (await casework.get(f"{base}/notes", headers=ANA)).json()["items"]
+    [entry] = (await casework.get(f"{base}/correspondence", headers=ANA)).json()["items"]
+    [listed] = (await casework.get(f"{base}/documents", headers=ANA)).json()["items"]
+    assert note["text"] == ANONYMISED and entry["summary"] == ANONYMISED and entry["correspondent"] == ANONYMISED
+    assert (entry["channel"], entry["occurred_on"], entry["document_id"]) == ("phone", "2026-07-01", document["id"])
+    assert listed["filename"] == ANONYMISED and listed["description"] == ANONYMISED
+    assert (listed["size"], listed["sha256"]) == (document["size"], document["sha256"])
+    async with casework.runtime.engine.connect() as connection:
+        left = await connection.scalar(select(func.count()).select_from(CaseDocumentChunk)
+                                       .where(CaseDocumentChunk.storage_key.in_(
+                                           select(CaseDocument.storage_key).where(CaseDocument.case_id == case["id"]))))
+    assert left == 0
+    assert (await casework.get(f"{base}/documents/{document['id']}", headers=ANA)).status_code == 409
+    assert (await casework.post(f"{base}/notes", headers=ANA, json={"text": "x"})).status_code == 409
+    untouched = (await casework.get(f"/v1/cases/{kept['id']}/notes", headers=ANA)).json()["items"]
+    assert [n["text"] for n in untouched] == ["Untouched."]

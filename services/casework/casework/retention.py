@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import repository
+from casework.casefile import service as casefile
 from casework.queues import service as queues
 from nwd_shared import retention
 from nwd_shared.calendar import local_date
@@ -25,6 +26,7 @@ async def anonymise_closed(session: AsyncSession, runtime: Runtime, cutoff: date
             setattr(case, name, retention.blank(getattr(case, name), keep=KEPT))
         case.anonymised_at = now
     await repository.blank_history_of(session, [case.id for case in due], retention.ANONYMISED)
+    await casefile.forget(session, [case.id for case in due], retention.ANONYMISED)
     await queues.forget_words(session, due, cutoff=cutoff, now=now)
     await retention.forget_published(session, runtime.tables, {case.reference for case in due})
     return len(due)

@@ -28,6 +28,7 @@ EXPECTED = {
             "acknowledge", "action-plan", "action-plan/comments", "extend", "response", "close", "escalate",
             "suspend", "resume", "contributions", "contributions/{contributor}/part")},
         ("POST", "/v1/cases/{case_id}/unreasonably-persistent"): "customer-relations",
+        ("PUT", "/v1/cases/{case_id}/assignment"): "cases:write",  # and the customer_relations role
         # The case file (issue 15).
         **{("POST", f"/v1/cases/{{case_id}}/{part}"): "cases:write"
            for part in ("notes", "documents", "correspondence", "links")},

@@ -37,7 +37,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def ko41a(records: Records, organisation: str, name: str, year: int) -> dict:
     """The return's figures, and warnings for what a person has to put right before sending it."""
     period = figures.financial_year(year)
-    cases = [c for c in records.cases if c.owner == organisation and not figures.about_gp_practice(records, c)]
+    # Only complaints: a case never opened as one (day-to-day business put right in time) has no receipt.
+    cases = [c for c in records.cases if c.owner == organisation and c.received_on is not None
+             and not figures.about_gp_practice(records, c)]
     brought_forward = [c for c in cases if figures.open_at(c, period.start - timedelta(days=1))]
     new = [c for c in cases if c.received_on in period]
     resolved = [c for c in cases if c.closed_on in period and figures.resolved(c)]

@@ -97,7 +97,11 @@ async def test_a_transferred_case_is_not_resolved_and_leaves_the_open_cases(sess
                   *complaint("KO-WITHDRAWN", may, "The clinic letter was wrong."),
                   closed("KO-WITHDRAWN", date(2025, 5, 20), closed_as="withdrawn"),
                   *complaint("KO-ANSWERED", may, "Nobody told me about the scan."),
-                  closed("KO-ANSWERED", date(2025, 6, 2), outcome="upheld", closed_as="resolved"))
+                  closed("KO-ANSWERED", date(2025, 6, 2), outcome="upheld", closed_as="resolved"),
+                  # Day-to-day business put right in time never was a complaint: not in the return at all.
+                  ev.CaseDayToDayRecorded(source="/nwd/casework", subject="KO-DAY", time=at(may), data=ev.CaseDayToDayData(
+                      case_id="case-KO-DAY", reference="KO-DAY", owner=T, received_on=may, resolve_by=date(2025, 5, 2))),
+                  closed("KO-DAY", date(2025, 5, 2), closed_as="day_to_day"))
     report = ko41a(await records(sessions, T), T, "KO Trust", YEAR)
     got = cells(report)
     assert (got[("summary", "new")], got[("summary", "resolved")]) == (3, 1)

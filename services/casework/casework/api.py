@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import domain, joint, repository, safeguarding, service
 from casework.letters import KINDS, unavailable
+from casework.life import service as life_service
 from casework.models import Case
 from casework.models import audit as audit_table
 from casework.schemas import (
@@ -34,31 +33,24 @@ from casework.schemas import (
     ResumeIn,
 )
 from nwd_shared import audit
-from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation, require_scope
-from nwd_shared.context import Context
+from nwd_shared.app import ReadSession, Work
+from nwd_shared.auth import require_role, require_scope
+from nwd_shared.context import Context, ContextDep
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 WRITE = [require_scope("cases:write")]
 
 
-def _context(caller: CurrentOrganisation, runtime: RuntimeDep) -> Context:
-    return Context.of(runtime, caller=caller.id)
-
-
-# The calling organisation acts, at the moment the request's clock reads.
-ContextDep = Annotated[Context, Depends(_context)]
-
-
-def _live_alerts(case: Case, alerts) -> list[AlertView]:
+def _live_alerts(case: Case, alerts, later: dict | None = None) -> list[AlertView]:
     return [AlertView(case_id=case.id, reference=case.reference, deadline=a.deadline, due_on=a.due_on,
                       kind=a.kind, raised_at=a.raised_at)
-            for a in domain.live_alerts(service.progress_of(case), alerts)]
+            for a in domain.live_alerts(service.progress_of(case), alerts, later)]
 
 
 async def _view(session: AsyncSession, case: Case, ctx: Context) -> CaseView:
     owner = ctx.caller == case.owner
     extensions = await repository.extensions_of(session, case.id)
+    life = await life_service.view_of(session, case, ctx.today) if owner else None
     return CaseView(
         id=case.id, reference=case.reference, owner=case.owner, contributors=case.contributors,
         status=case.status, suspended=case.suspended, received_on=case.received_on,
@@ -73,9 +65,12 @@ async def _view(session: AsyncSession, case: Case, ctx: Context) -> CaseView:
         responded_on=case.responded_on, outcome=case.outcome, on_time=case.on_time, closed_on=case.closed_on,
         escalated_on=case.escalated_on,
         contributions=await joint.parts_for(session, case, ctx.caller, ctx.today),
-        alerts=_live_alerts(case, await repository.alerts_of(session, [case.id])),
+        alerts=_live_alerts(case, await repository.alerts_of(session, [case.id]),
+                            await life_service.later_deadlines(session, case)),
         letters=[k for k in KINDS if unavailable(k, case, extensions, ctx.today) is None] if owner else [],
-        unreasonably_persistent=case.unreasonably_persistent if owner else None,
+        unreasonably_persistent=bool(life.persistent and life.persistent.flagged) if owner else None,
+        closed_as=case.closed_as, resolve_by=case.resolve_by, final_response_by=case.final_response_by,
+        oral_record_due=life.oral_record_due if owner else None, life=life,
     )
 
 
@@ -193,11 +188,11 @@ async def escalate(case_id: str, request: Request, body: EscalateIn, ctx: Contex
 
 
 @router.post("/{case_id}/unreasonably-persistent", response_model=CaseView,
-             dependencies=[require_scope("customer-relations")])
+             dependencies=[require_scope("customer-relations"), require_role("customer_relations")])
 async def persistent_flag(case_id: str, request: Request, body: PersistentFlagIn, ctx: ContextDep,
                           work: Work) -> CaseView:
-    """Customer relations sets or clears the unreasonably persistent flag, with a reason."""
-    done = await service.set_persistent_flag(work.session, ctx, case_id=case_id, body=body)
+    """Customer relations flags the complainant (restrictions, review date) or clears the flag, with a reason."""
+    done = await life_service.set_person_flag(work.session, ctx, case_id=case_id, body=body)
     return await _done(work, request, "case.unreasonably-persistent", ctx, done)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casework import safeguarding, service
+from casework.life import service as life
 from casework.queues import service as queues
 from nwd_shared import events as ev
 from nwd_shared.context import Context
@@ -20,10 +21,16 @@ def handlers(runtime: Runtime) -> dict[str, Handler]:
     async def on_safeguarding_outcome(session, event):
         return await safeguarding.on_safeguarding_outcome(session, event, Context.of(runtime))
 
+    async def on_triage_completed(session, event):
+        return await life.on_triage_decided(session, event, Context.of(runtime))
+
     async def on_contact_received(session, event):
-        return await queues.keep_words(session, event)  # the names and description the owner searches
+        await queues.keep_words(session, event)  # the names and description the owner searches
+        return await life.on_contact_received(session, event, Context.of(runtime))
 
     return {"nwd.ownership.agreed.v1": on_ownership_agreed,
+            "nwd.triage.completed.v1": on_triage_completed,
+            # The contact's channel, anonymity and person key (issue 15); chain any other use of it here.
             "nwd.contact.received.v1": on_contact_received,
             "nwd.triage.overridden.v1": on_triage_overridden,
             "nwd.safeguarding.outcome_recorded.v1": on_safeguarding_outcome}

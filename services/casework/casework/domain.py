@@ -34,23 +34,39 @@ class CaseStatus(StrEnum):
     ESCALATED = "escalated"
     CLOSED = "closed"
     TRANSFERRED = "transferred"
+    # Issue 15: day-to-day business waiting to be put right (reg 8); the complainant dissatisfied
+    # with the response, so a senior manager reviews it (seed 003 §2.9); the review's final
+    # response sent; withdrawn by the complainant (never resolved).
+    DAY_TO_DAY = "day_to_day"
+    UNDER_REVIEW = "under_review"
+    FINAL_RESPONSE_SENT = "final_response_sent"
+    WITHDRAWN = "withdrawn"
 
 
 # Statuses in which the case still awaits its response, so its clock still runs.
 AWAITING_RESPONSE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED, CaseStatus.ACTION_PLAN_ISSUED)
-# A case that ended here: closed, or transferred to a new owner whose case goes on.
-ENDED = (CaseStatus.CLOSED, CaseStatus.TRANSFERRED)
+# A case that ended here: closed, transferred to a new owner whose case goes on, or withdrawn.
+ENDED = (CaseStatus.CLOSED, CaseStatus.TRANSFERRED, CaseStatus.WITHDRAWN)
+# Ended cases a reopening may bring back, to the status they ended from.
+REOPENABLE = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
 
-# The statuses each status may move to; every other move is refused.
+_LEAVE = frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED, CaseStatus.WITHDRAWN})
+
+# The statuses each status may move to; every other move is refused (a reopening, from REOPENABLE,
+# returns to the status the case ended from).
 MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
-    CaseStatus.OPEN: frozenset({CaseStatus.ACKNOWLEDGED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
-    CaseStatus.ACKNOWLEDGED: frozenset({CaseStatus.ACTION_PLAN_ISSUED, CaseStatus.RESPONDED,
-                                        CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
-    CaseStatus.ACTION_PLAN_ISSUED: frozenset({CaseStatus.RESPONDED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
-    CaseStatus.RESPONDED: frozenset({CaseStatus.ESCALATED, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
-    CaseStatus.ESCALATED: frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.DAY_TO_DAY: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED, CaseStatus.TRANSFERRED}),
+    CaseStatus.OPEN: _LEAVE | {CaseStatus.ACKNOWLEDGED},
+    CaseStatus.ACKNOWLEDGED: _LEAVE | {CaseStatus.ACTION_PLAN_ISSUED, CaseStatus.RESPONDED},
+    CaseStatus.ACTION_PLAN_ISSUED: _LEAVE | {CaseStatus.RESPONDED},
+    CaseStatus.RESPONDED: _LEAVE | {CaseStatus.UNDER_REVIEW, CaseStatus.ESCALATED},
+    # Escalated while under review, the case stays under review: the final response is still owed.
+    CaseStatus.UNDER_REVIEW: _LEAVE | {CaseStatus.FINAL_RESPONSE_SENT},
+    CaseStatus.FINAL_RESPONSE_SENT: _LEAVE | {CaseStatus.ESCALATED},
+    CaseStatus.ESCALATED: _LEAVE,
     CaseStatus.CLOSED: frozenset(),
     CaseStatus.TRANSFERRED: frozenset(),
+    CaseStatus.WITHDRAWN: frozenset(),
 }
 
 
@@ -69,6 +85,7 @@ class CaseState(Protocol):
     action_plan_by: date | None
     respond_by: date | None
     six_months_by: date
+    received_on: date
     paused_working_days: int
     responded_on: date | None
     outcome: str | None
@@ -77,6 +94,8 @@ class CaseState(Protocol):
     close_reason: str | None
     escalated_on: date | None
     unreasonably_persistent: bool
+    closed_as: str | None
+    closed_from: str | None
 
 
 class PartsOutstanding(Conflict):
@@ -100,6 +119,11 @@ def check_owner(case: CaseState, organisation_id: str | None, refusal: str) -> N
     """Only the owner acts on a case or reads its record; a contributor is told why not."""
     if organisation_id != case.owner:
         raise Forbidden(refusal)
+
+
+def move(case: CaseState, to: CaseStatus) -> None:
+    """Move the case to `to`, or refuse the move with why."""
+    _move(case, to)
 
 
 def _move(case: CaseState, to: CaseStatus) -> None:
@@ -195,31 +219,44 @@ def check_close(case: CaseState) -> None:
         raise Conflict(f"the case was closed on {case.closed_on.isoformat()}")
 
 
-def end(case: CaseState, status: CaseStatus, today: date, reason: str | None) -> None:
-    """The case ends here: closed (by its owner or by a new route), or transferred to a new owner."""
+def closed_as_for(case: CaseState, status: CaseStatus) -> str:
+    """How an ending is reported: withdrawn and transferred are never resolved; no response, early resolution."""
+    if status == CaseStatus.WITHDRAWN:
+        return "withdrawn"
+    if status == CaseStatus.TRANSFERRED:
+        return "transferred"
+    return "resolved" if case.responded_on is not None else "early_resolution"
+
+
+def end(case: CaseState, status: CaseStatus, today: date, reason: str | None, *,
+        closed_as: str | None = None) -> None:
+    """The case ends here: closed (by its owner or by a new route), withdrawn, or transferred to a new owner."""
     if status not in ENDED:
         raise ValueError(f"{status} does not end a case")
     if status == CaseStatus.CLOSED:
         check_close(case)
+    ended_from = case.status
+    closed_as = closed_as or closed_as_for(case, status)
     _move(case, status)
     case.closed_on, case.close_reason = today, reason
+    case.closed_as, case.closed_from = closed_as, ended_from
 
 
-def check_escalate(case: CaseState, today: date) -> None:
-    """Once; before a final response, only when six months have passed (reg 14)."""
+def check_escalate(case: CaseState) -> None:
+    """Once, and never barred by the six months: that rule is a letter (reg 14); prematurity is the ombudsman's call."""
     if case.escalated_on is not None:
         raise Conflict(f"the case was escalated on {case.escalated_on.isoformat()}")
-    if case.responded_on is None and today <= case.six_months_by:
-        raise Conflict("before a final response, escalate only once six months have passed (reg 14)")
+    if case.status == CaseStatus.DAY_TO_DAY:
+        raise Conflict("day-to-day business is not a complaint: there is nothing to escalate")
 
 
 def escalate(case: CaseState, today: date) -> None:
-    """Referred to the ombudsman today; only a responded case changes status."""
-    check_escalate(case, today)
+    """Referred to the ombudsman today; a case answered (response or final response) becomes escalated."""
+    check_escalate(case)
     case.escalated_on = today
-    if case.status == CaseStatus.RESPONDED:
-        # Without a response the local clock keeps running (the owner must still respond),
-        # and a closed case stays closed.
+    if case.status in (CaseStatus.RESPONDED, CaseStatus.FINAL_RESPONSE_SENT):
+        # Without a response the local clock keeps running (the owner must still respond), under
+        # review the final response is still owed, and an ended case stays ended.
         _move(case, CaseStatus.ESCALATED)
 
 
@@ -235,10 +272,13 @@ def resume(case: CaseState, today: date, calendar: WorkingCalendar) -> int:
     """Safeguarding concluded: running deadlines move later by the working days paused, which it returns."""
     if not case.suspended:
         raise Conflict("the complaint is not suspended")
+    # The response clock runs from receipt; the plan's from acknowledgement.
     paused = paused_working_days(suspended_on=case.suspended_on, resumed_on=today,
-                                 clock_started_on=case.acknowledged_on, calendar=calendar)
+                                 clock_started_on=case.received_on, calendar=calendar)
     if case.action_plan_issued_on is None:
-        case.action_plan_by = shift(case.action_plan_by, paused, calendar)
+        plan_paused = paused_working_days(suspended_on=case.suspended_on, resumed_on=today,
+                                          clock_started_on=case.acknowledged_on, calendar=calendar)
+        case.action_plan_by = shift(case.action_plan_by, plan_paused, calendar)
     case.respond_by = shift(case.respond_by, paused, calendar)
     case.paused_working_days = (case.paused_working_days or 0) + paused
     case.suspended, case.suspended_on = False, None
@@ -266,19 +306,23 @@ def deadlines_on_opening(received_on: date, calendar: WorkingCalendar) -> dict[s
     }
 
 
-def deadlines_on_acknowledgement(acknowledged_on: date, *, action_plan_working_days: int,
-                                 likely_response_working_days: int,
-                                 calendar: WorkingCalendar) -> dict[str, date]:
-    """The action plan is due after acknowledgement; the notified response date is the likely period."""
+def deadlines_on_acknowledgement(acknowledged_on: date, *, received_on: date, action_plan_working_days: int,
+                                 likely_response_working_days: int, calendar: WorkingCalendar,
+                                 paused_working_days: int = 0) -> dict[str, date]:
+    """The plan is due after acknowledgement; the response target counts from receipt (seed 003 §3.2).
+
+    Working days already lost to a suspension are added to the response date.
+    """
     return {
         "action_plan_by": calendar.add_working_days(acknowledged_on, action_plan_working_days),
-        "respond_by": calendar.add_working_days(acknowledged_on, likely_response_working_days),
+        "respond_by": calendar.add_working_days(received_on, likely_response_working_days + paused_working_days),
     }
 
 
-def respond_by_for_plan(issued_on: date, timescale_working_days: int, calendar: WorkingCalendar) -> date:
-    """The plan's timescale counts from the day it is issued."""
-    return calendar.add_working_days(issued_on, timescale_working_days)
+def respond_by_for_plan(received_on: date, timescale_working_days: int, calendar: WorkingCalendar,
+                        paused_working_days: int = 0) -> date:
+    """The plan's timescale counts from receipt, as the 20-working-day target does (seed 003 §3.2)."""
+    return calendar.add_working_days(received_on, timescale_working_days + paused_working_days)
 
 
 def timescale_problem(working_days: int, reason: str | None, usual_working_days: int) -> str | None:
@@ -347,15 +391,23 @@ def running_deadlines(progress: Progress) -> dict[Deadline, date]:
     return running
 
 
+def alert_kind(due_on: date, today: date, warning_working_days: int, calendar: WorkingCalendar) -> AlertKind | None:
+    """A breach once `due_on` has passed, a warning within the window before it, else nothing yet."""
+    if today > due_on:
+        return "breach"
+    if warning_working_days and calendar.working_days_between(today, due_on) <= warning_working_days:
+        return "warning"
+    return None
+
+
 def due_alerts(progress: Progress, today: date, warning_working_days: int,
                calendar: WorkingCalendar) -> list[tuple[Deadline, date, AlertKind]]:
     """Deadlines missed by `today` (breach), or due within the warning window (warning)."""
     alerts: list[tuple[Deadline, date, AlertKind]] = []
     for name, due_on in running_deadlines(progress).items():
-        if today > due_on:
-            alerts.append((name, due_on, "breach"))
-        elif warning_working_days and calendar.working_days_between(today, due_on) <= warning_working_days:
-            alerts.append((name, due_on, "warning"))
+        kind = alert_kind(due_on, today, warning_working_days, calendar)
+        if kind is not None:
+            alerts.append((name, due_on, kind))
     return alerts
 
 
@@ -368,9 +420,12 @@ class RaisedAlert(Protocol):
 A = TypeVar("A", bound=RaisedAlert)
 
 
-def live_alerts(progress: Progress, alerts: Iterable[A]) -> list[A]:
-    """Alerts whose deadline still runs with the same date, a breach replacing its warning."""
-    running = running_deadlines(progress)
+def live_alerts(progress: Progress, alerts: Iterable[A], later: dict[str, date] | None = None) -> list[A]:
+    """Alerts whose deadline still runs with the same date, a breach replacing its warning.
+
+    `later`: the running deadlines of the later stages, by their alert key (issue 15).
+    """
+    running: dict[str, date] = {**running_deadlines(progress), **(later or {})}
     live: dict[str, A] = {}
     for alert in alerts:
         if running.get(alert.deadline) == alert.due_on and (alert.kind == "breach" or alert.deadline not in live):

@@ -13,6 +13,7 @@ from casework.config import Settings
 from casework.consumers import CONSUMERS
 from casework.deadlines import deadline_monitor
 from casework.letters.api import router as letters_router
+from casework.life.api import router as life_router
 from casework.models import messaging
 from casework.queues.api import router as queues_router
 from casework.runtime import CaseworkRuntime
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     settings = settings or Settings()
     return build_service_app(
         settings=settings, title="No Wrong Door: casework", tables=messaging,
-        migrations_dir=MIGRATIONS, routers=[queues_router, router, letters_router, casefile.router], consumers=CONSUMERS,
+        migrations_dir=MIGRATIONS, routers=[queues_router, router, letters_router, casefile.router, life_router], consumers=CONSUMERS,
         periodic=[deadline_monitor(settings.deadline_monitor_interval_seconds), retention.periodic(settings)],
         clock=clock, runtime_type=CaseworkRuntime,
         body_limits={casefile.DOCUMENT_UPLOAD_PATH: settings.document_max_bytes + casefile.MULTIPART_OVERHEAD_BYTES},

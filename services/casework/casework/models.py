@@ -31,8 +31,8 @@ messaging = define_messaging_tables(Base.metadata)
 audit = define_audit_table(Base.metadata)
 
 
-# The cases the live-reference index covers: not handed on to another owner, not closed.
-LIVE_CASE = "status NOT IN ('transferred', 'closed')"
+# The cases the live-reference index covers: not handed on to another owner, not closed or withdrawn.
+LIVE_CASE = "status NOT IN ('transferred', 'closed', 'withdrawn')"
 
 
 class Case(Base):
@@ -90,6 +90,30 @@ class Case(Base):
     # --- added by casework_0005 ---
     # Set when retention replaced the personal data and free text of this closed case.
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # --- added by casework_0008: the whole life of a complaint (issue 15) ---
+    # From the contact: how it was made (an oral complaint is owed a written record, reg 13), whether
+    # the complainant gave no name (no letters), and the person's key for the persistent flag.
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Day-to-day business: put right by the end of the next working day, or a complaint (reg 8).
+    resolve_by: Mapped[date | None] = mapped_column(Date, nullable=True)
+    oral_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    time_limit: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # How the case ended (ClosedAs), and the status it ended from, which a reopening restores.
+    closed_as: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    closed_from: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    reopenings: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # After the response: the complainant's reply, the senior review and its final response (§2.9).
+    reply: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    final_response_by: Mapped[date | None] = mapped_column(Date, nullable=True)
+    review: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    final_response: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    final_responded_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The ombudsman's enquiry and decision; requests and remedies are rows of their own.
+    ombudsman_stage: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Optional equality and age data, given with consent (KO41a's age groups).
+    equality: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class CaseExtension(Base):
@@ -138,7 +162,65 @@ class CaseDeadlineAlert(Base):
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-from casework.queues import models as queues_models  # noqa: E402, F401  (queues, assignment, search)
+
+class ContactFact(Base):
+    """What casework needs of a contact before or after its case opens: channel, anonymity, person."""
+
+    __tablename__ = "case_contact_fact"
+
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    resolved_at_first_contact: Mapped[bool] = mapped_column(Boolean)
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class OmbudsmanRequest(Base):
+    """Information the ombudsman asked for, due by a date, and when it was sent."""
+
+    __tablename__ = "case_ombudsman_request"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(OUTBOX_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("complaint_case.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    requested_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class OmbudsmanRemedy(Base):
+    """A remedy the ombudsman recommended, due by a date, with the evidence it was complied with."""
+
+    __tablename__ = "case_ombudsman_remedy"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(OUTBOX_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("complaint_case.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    complied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PersistentComplainant(Base):
+    """The unreasonably-persistent flag on a person, one organisation's decision, with its review date."""
+
+    __tablename__ = "persistent_complainant"
+    __table_args__ = (UniqueConstraint("organisation", "person_key"),)
+
+    id: Mapped[int] = mapped_column(OUTBOX_ID, primary_key=True, autoincrement=True)
+    organisation: Mapped[str] = mapped_column(String(64))
+    # A SHA-256 of the complainant's normalised email or phone: the person, without their details.
+    person_key: Mapped[str] = mapped_column(String(64))
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    restrictions: Mapped[list] = mapped_column(JSON)
+    review_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    # The case it was last set from: its reference keys the events and the monitor's alerts.
+    case_id: Mapped[str] = mapped_column(ForeignKey("complaint_case.id"))
+    history: Mapped[list] = mapped_column(JSON)
 
 
 from casework.casefile import models as casefile_models  # noqa: E402, F401  (the case file's tables)
+from casework.queues import models as queues_models  # noqa: E402, F401  (queues, assignment, search)

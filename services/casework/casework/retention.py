@@ -22,7 +22,10 @@ async def anonymise_closed(session: AsyncSession, runtime: Runtime, cutoff: date
     due = await repository.ended_cases_to_anonymise(session, local_date(cutoff), retention.BATCH_SIZE)
     for case in due:
         for name in ("complainant", "action_plan", "suspension_reason", "response", "close_reason",
-                     "record_summary", "escalation", "persistent_history"):
+                     "record_summary", "escalation", "persistent_history",
+                     # The later life's words (issue 15); its dates stay in the columns beside them.
+                     "oral_record", "time_limit", "reply", "review", "final_response", "reopenings",
+                     "ombudsman_stage", "equality"):
             setattr(case, name, retention.blank(getattr(case, name), keep=KEPT))
         case.anonymised_at = now
     await repository.blank_history_of(session, [case.id for case in due], retention.ANONYMISED)

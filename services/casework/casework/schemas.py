@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from casework.life.views import LifeView
 from nwd_shared.events import Outcome
 
 
@@ -103,8 +104,12 @@ class ResumeIn(_Strict):
 
 
 class PersistentFlagIn(_Strict):
+    """The flag belongs to the person (issue 15): set with the restrictions applied and a review date."""
+
     flagged: bool
     reason: Reason
+    restrictions: list[Reason] = Field(default=[], max_length=20)
+    review_on: date | None = None
 
 
 class ContributionRequestIn(_Strict):
@@ -182,6 +187,13 @@ class CaseView(BaseModel):
     letters: list[str] = []
     # Shown to the owner only: customer relations' flag is not for partners.
     unreasonably_persistent: bool | None = None
+    # Issue 15: how it ended (withdrawn and out of time are never resolved), the day-to-day
+    # deadline, whether an oral complaint's written record is owed, and (owner only) the later life.
+    closed_as: str | None = None
+    resolve_by: date | None = None
+    oral_record_due: bool | None = None
+    final_response_by: date | None = None
+    life: LifeView | None = None
 
 
 class CaseList(BaseModel):

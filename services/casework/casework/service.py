@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import domain, repository
 from casework.domain import CaseStatus
-from casework.models import Case, CaseExtension
+from casework.life import domain as domain_life
+from casework.models import Case, CaseExtension, ContactFact
 from casework.schemas import (
     AcknowledgeIn,
     ActionPlanIn,
@@ -16,14 +18,13 @@ from casework.schemas import (
     CommentsIn,
     EscalateIn,
     ExtendIn,
-    PersistentFlagIn,
     ResponseIn,
 )
 from nwd_shared import events as ev
 from nwd_shared.calendar import local_date
 from nwd_shared.context import Context
 from nwd_shared.directory import Organisation
-from nwd_shared.errors import FieldError, Invalid, NotFound
+from nwd_shared.errors import Conflict, FieldError, Invalid, NotFound
 
 
 def deadlines_of(case: Case) -> ev.Deadlines:
@@ -72,18 +73,39 @@ async def owned_case(session: AsyncSession, ctx: Context, case_id: str) -> Case:
 
 # --- opening, and ending without a response ----------------------------------------------
 
+def received_by_owner_on(agreed: ev.OwnershipAgreedData) -> date:
+    """The day the complaint reached its owner: the proposal's day when referral says it, never the acceptance."""
+    # referral's optional received_by_owner_on (issue 15); before it, the moment it sends.
+    named = getattr(agreed, "received_by_owner_on", None)
+    return named if isinstance(named, date) else local_date(agreed.owner_received_at)
+
+
+def change_contributors(case: Case, contributors: list[str], ctx: Context) -> list[ev.CloudEvent]:
+    """An agreement that keeps the owner but changes the contributors updates the case (an override)."""
+    if sorted(case.contributors) == sorted(contributors) or case.status in domain.ENDED:
+        return []
+    previous, case.contributors = list(case.contributors), list(contributors)
+    return [ev.CaseContributorsChanged(
+        source=ctx.source, subject=case.reference, time=ctx.now,
+        data=ev.CaseContributorsData(**case_ids(case), contributors=case.contributors,
+                                     previous_contributors=previous))]
+
+
 async def open_case(session: AsyncSession, event: ev.OwnershipAgreed, ctx: Context) -> list[ev.CloudEvent]:
     """Open the owner's case, its clock started when it received the contact; a new owner takes a live one over."""
     agreed = event.data
     current = await repository.case_for_reference(session, agreed.reference, for_update=True)
     if current is not None and current.owner == agreed.owner and current.route in ev.CASE_ROUTES:
-        return []  # the same owner again: a duplicate agreement changes nothing
+        # The same owner again: a duplicate changes nothing; an override may change the contributors.
+        return change_contributors(current, list(agreed.contributors), ctx)
+    received_on = received_by_owner_on(agreed)
+    if current is not None and current.status == CaseStatus.DAY_TO_DAY and current.owner == agreed.owner:
+        return take_over_day_to_day(current, agreed, received_on, ctx)
     caused: list[ev.CloudEvent] = []
-    if current is not None and current.owner != agreed.owner and current.status != CaseStatus.CLOSED:
+    if current is not None and current.owner != agreed.owner and current.status not in domain.ENDED:
         caused += transfer(current, to=agreed.owner, ctx=ctx)
         # The old case leaves the live-reference index before the new one joins it.
         await session.flush()
-    received_on = local_date(agreed.owner_received_at)
     deadlines = domain.deadlines_on_opening(received_on, ctx.calendar)
     suspended = agreed.route == "suspended"
     case = Case(id=str(uuid4()), reference=agreed.reference, owner=agreed.owner,
@@ -91,18 +113,44 @@ async def open_case(session: AsyncSession, event: ev.OwnershipAgreed, ctx: Conte
                 status=CaseStatus.OPEN, suspended=suspended, received_on=received_on,
                 suspended_on=received_on if suspended else None,
                 suspension_reason="safeguarding and complaint are entwined" if suspended else None,
-                paused_working_days=0, unreasonably_persistent=False, opened_at=ctx.now, **deadlines)
+                paused_working_days=0, unreasonably_persistent=False, anonymous=False, opened_at=ctx.now,
+                **deadlines)
+    apply_contact_fact(case, await repository.contact_fact(session, case.reference))
     session.add(case)
-    caused.append(ev.CaseOpened(
-        source=ctx.source, subject=case.reference, time=ctx.now,
-        data=ev.CaseOpenedData(**case_ids(case), contributors=case.contributors, received_on=received_on,
-                               deadlines=ev.Deadlines(**deadlines), suspended=case.suspended),
-    ))
+    caused.append(opened_event(case, deadlines, ctx))
     if suspended:
         caused.append(ev.CaseSuspended(
             source=ctx.source, subject=case.reference, time=ctx.now,
             data=ev.CaseSuspensionData(**case_ids(case), reason=case.suspension_reason)))
     return caused
+
+
+def take_over_day_to_day(case: Case, agreed: ev.OwnershipAgreedData, received_on: date,
+                         ctx: Context) -> list[ev.CloudEvent]:
+    """Ownership agreed for a contact still handled as day-to-day business: that record becomes the complaint."""
+    deadlines = domain_life.become_complaint(case, ctx.calendar, received_on=received_on)
+    case.contributors, case.kind, case.route = list(agreed.contributors), agreed.kind, agreed.route
+    caused: list[ev.CloudEvent] = [opened_event(case, deadlines, ctx, from_day_to_day=True)]
+    if agreed.route == "suspended":
+        domain.suspend(case, ctx.today, "safeguarding and complaint are entwined")
+        caused.append(ev.CaseSuspended(
+            source=ctx.source, subject=case.reference, time=ctx.now,
+            data=ev.CaseSuspensionData(**case_ids(case), reason=case.suspension_reason)))
+    return caused
+
+
+def opened_event(case: Case, deadlines: dict, ctx: Context, *, from_day_to_day: bool = False) -> ev.CaseOpened:
+    return ev.CaseOpened(
+        source=ctx.source, subject=case.reference, time=ctx.now,
+        data=ev.CaseOpenedData(**case_ids(case), contributors=case.contributors, received_on=case.received_on,
+                               deadlines=ev.Deadlines(**deadlines), suspended=case.suspended,
+                               from_day_to_day=from_day_to_day))
+
+
+def apply_contact_fact(case: Case, fact: ContactFact | None) -> None:
+    """What the contact said of itself: how it was made, whether anonymous, whose it is."""
+    if fact is not None:
+        case.channel, case.anonymous, case.person_key = fact.channel, fact.anonymous, fact.person_key
 
 
 def transfer(case: Case, *, to: str, ctx: Context) -> list[ev.CloudEvent]:
@@ -115,12 +163,21 @@ def close_for_route(case: Case, *, route: str, reason: str, ctx: Context) -> lis
     """A person re-routed the contact out of the complaints procedure: its case closes with why."""
     # The route it ended on tells a later agreement that this case did not end in a response.
     case.route = route
-    return _end(case, CaseStatus.CLOSED, reason=reason, ctx=ctx)
+    return _end(case, CaseStatus.CLOSED, reason=reason, ctx=ctx, closed_as="rerouted")
+
+
+def record_summary_of(case: Case, closed_on: date) -> str:
+    """The reg 17 note of an ending for the person's case record."""
+    return domain.record_summary(
+        reference=case.reference, subject=case.subject, received_on=case.received_on, outcome=case.outcome,
+        responded_on=case.responded_on, on_time_=case.on_time,
+        desired_outcome_met=(case.response or {}).get("desired_outcome_met"), closed_on=closed_on,
+        reason=case.close_reason, escalated=case.escalated_on is not None)
 
 
 def _end(case: Case, status: CaseStatus, *, reason: str, ctx: Context,
-         transferred_to: str | None = None) -> list[ev.CloudEvent]:
-    domain.end(case, status, ctx.today, reason)
+         transferred_to: str | None = None, closed_as: str | None = None) -> list[ev.CloudEvent]:
+    domain.end(case, status, ctx.today, reason, closed_as=closed_as)
     case.record_summary = domain.record_summary(
         reference=case.reference, subject=case.subject, received_on=case.received_on, outcome=None,
         responded_on=None, on_time_=None, desired_outcome_met=None, closed_on=ctx.today, reason=reason,
@@ -128,7 +185,8 @@ def _end(case: Case, status: CaseStatus, *, reason: str, ctx: Context,
     return [ev.CaseClosed(
         source=ctx.source, subject=case.reference, time=ctx.now,
         data=ev.CaseClosedData(**case_ids(case), closed_on=ctx.today, subject=case.subject, reason=reason,
-                               summary=case.record_summary, transferred_to=transferred_to))]
+                               summary=case.record_summary, transferred_to=transferred_to,
+                               closed_as=case.closed_as))]
 
 
 # --- the owner's actions ---------------------------------------------------------------
@@ -148,8 +206,9 @@ async def acknowledge(session: AsyncSession, ctx: Context, *, case_id: str, body
     if problem:
         raise _invalid("likely_response_working_days", problem)
     dates = domain.deadlines_on_acknowledgement(
-        ctx.today, action_plan_working_days=policy.action_plan_working_days,
-        likely_response_working_days=likely, calendar=ctx.calendar)
+        ctx.today, received_on=case.received_on, action_plan_working_days=policy.action_plan_working_days,
+        likely_response_working_days=likely, calendar=ctx.calendar,
+        paused_working_days=case.paused_working_days or 0)
     domain.acknowledge(case, ctx.today)
     case.discussion_accepted, case.likely_response_working_days = body.discussion_accepted, likely
     case.action_plan_by, case.respond_by = dates["action_plan_by"], dates["respond_by"]
@@ -178,7 +237,8 @@ async def issue_action_plan(session: AsyncSession, ctx: Context, *, case_id: str
     if problem:
         raise _invalid("timescale_working_days", problem)
     domain.issue_action_plan(case, ctx.today)
-    case.respond_by = domain.respond_by_for_plan(ctx.today, timescale, ctx.calendar)
+    case.respond_by = domain.respond_by_for_plan(case.received_on, timescale, ctx.calendar,
+                                                 case.paused_working_days or 0)
     case.action_plan = {
         "understanding": body.understanding, "desired_outcome": body.desired_outcome, "steps": body.steps,
         "timescale_working_days": timescale, "longer_timescale_reason": body.longer_timescale_reason,
@@ -253,6 +313,10 @@ async def close(session: AsyncSession, ctx: Context, *, case_id: str, body: Clos
     """Close the case; without a response it needs a reason (withdrawn, resolved another way)."""
     case = await owned_case(session, ctx, case_id)
     domain.check_close(case)
+    if case.status == CaseStatus.DAY_TO_DAY:
+        raise Conflict("day-to-day business is put right (POST .../resolved), not closed")
+    if case.status == CaseStatus.WITHDRAWN:
+        raise Conflict(f"the case was withdrawn on {case.closed_on.isoformat()}")
     if case.responded_on is None and not body.reason:
         raise _invalid("reason", "say why the case closes without a final response")
     domain.end(case, CaseStatus.CLOSED, ctx.today, body.reason)
@@ -265,13 +329,13 @@ async def close(session: AsyncSession, ctx: Context, *, case_id: str, body: Clos
         source=ctx.source, subject=case.reference, time=ctx.now,
         data=ev.CaseClosedData(**case_ids(case), closed_on=ctx.today, outcome=case.outcome, subject=case.subject,
                                responded_on=case.responded_on, on_time=case.on_time, reason=body.reason,
-                               summary=case.record_summary))]
+                               summary=case.record_summary, closed_as=case.closed_as))]
 
 
 async def escalate(session: AsyncSession, ctx: Context, *, case_id: str, body: EscalateIn) -> Done:
     """The complainant remains dissatisfied: the referral service refers it to the ombudsman casework names."""
     case = await owned_case(session, ctx, case_id)
-    domain.check_escalate(case, ctx.today)
+    domain.check_escalate(case)
     if body.ombudsman_id is not None:
         chosen = ctx.directory.get(body.ombudsman_id)
         if chosen is None or chosen.kind != "ombudsman":
@@ -283,16 +347,3 @@ async def escalate(session: AsyncSession, ctx: Context, *, case_id: str, body: E
     return case, [ev.CaseEscalated(
         source=ctx.source, subject=case.reference, time=ctx.now,
         data=ev.CaseEscalatedData(**case_ids(case), reason=body.reason, ombudsman_id=chosen.id if chosen else None))]
-
-
-async def set_persistent_flag(session: AsyncSession, ctx: Context, *, case_id: str,
-                              body: PersistentFlagIn) -> Done:
-    """Customer relations sets or clears the unreasonably persistent flag, always with a reason."""
-    # The API asks for the customer-relations scope; here, only the owner may act.
-    case = await owned_case(session, ctx, case_id)
-    domain.flag_persistent(case, body.flagged)
-    history = list(case.persistent_history or [])
-    history.append({"at": ctx.now.isoformat(), "by": ctx.caller, "flagged": body.flagged,
-                    "reason": body.reason})
-    case.persistent_history = history
-    return case, []

@@ -8,6 +8,14 @@ from typing import Literal
 from nwd_shared.events.common import CASES, Outcome
 from nwd_shared.events.envelope import CloudEvent, EventData
 
+# How a case ended (issue 15): withdrawn and out of time are never resolved; day_to_day was put right
+# by the end of the next working day (reg 8), so it never was a complaint.
+ClosedAs = Literal["resolved", "early_resolution", "withdrawn", "out_of_time", "transferred", "rerouted",
+                   "day_to_day"]
+# The deadlines the monitor watches: the statutory four, then the later stages' (issue 15).
+DeadlineName = Literal["acknowledge_by", "action_plan_by", "respond_by", "six_months_by", "resolve_by",
+                       "final_response_by", "information_due_on", "remedy_due_on", "review_on"]
+
 
 class Deadlines(EventData):
     acknowledge_by: date
@@ -27,6 +35,8 @@ class CaseOpenedData(CaseData):
     received_on: date
     deadlines: Deadlines
     suspended: bool = False
+    # Added in v1 (issue 15): the case opened because day-to-day business was not put right in time.
+    from_day_to_day: bool = False
 
 
 class CaseOpened(CloudEvent):
@@ -142,6 +152,9 @@ class CaseClosedData(CaseData):
     summary: str | None = None
     # Added in v1: the new owner, when the case closes because ownership moved to it (not a resolution).
     transferred_to: str | None = None
+    # Added in v1 (issue 15): how it ended; `withdrawn`, `out_of_time`, `transferred` and
+    # `day_to_day` are never counted as resolved. None from producers before issue 15.
+    closed_as: ClosedAs | None = None
 
 
 class CaseClosed(CloudEvent):
@@ -153,10 +166,12 @@ class CaseClosed(CloudEvent):
 
 
 class CaseDeadlineBreachedData(CaseData):
-    deadline: Literal["acknowledge_by", "action_plan_by", "respond_by", "six_months_by"]
+    deadline: DeadlineName
     due_on: date
     # Added in v1: the letter the breach calls for (`six-months` explains the delay, reg 14).
     letter: str | None = None
+    # Added in v1 (issue 15): which information request or remedy, numbered from 1 within the case.
+    item: int | None = None
 
 
 class CaseDeadlineBreached(CloudEvent):
@@ -196,6 +211,179 @@ class CaseAssigned(CloudEvent):
     data: CaseAssignedData
 
 
+# --- the whole life of a complaint (issue 15) ---------------------------------------------
+
+class CaseDayToDayData(CaseData):
+    received_on: date
+    # The end of the next working day after receipt (reg 8; seed 003 §3.2).
+    resolve_by: date
+    resolved_on: date | None = None
+
+
+class CaseDayToDayRecorded(CloudEvent):
+    """An oral contact is handled as day-to-day business: put right by `resolve_by`, or it becomes a complaint."""
+
+    topic = CASES
+    type: Literal["nwd.case.day_to_day_recorded.v1"] = "nwd.case.day_to_day_recorded.v1"
+    data: CaseDayToDayData
+
+
+class CaseDayToDayResolved(CloudEvent):
+    """Day-to-day business put right in time: noted on the person's record, never a complaint."""
+
+    topic = CASES
+    type: Literal["nwd.case.day_to_day_resolved.v1"] = "nwd.case.day_to_day_resolved.v1"
+    data: CaseDayToDayData
+
+
+class CaseOralRecordData(CaseData):
+    sent_on: date
+
+
+class CaseOralRecordSent(CloudEvent):
+    """The written record of an oral complaint was given to the complainant (reg 13)."""
+
+    topic = CASES
+    type: Literal["nwd.case.oral_record_sent.v1"] = "nwd.case.oral_record_sent.v1"
+    data: CaseOralRecordData
+
+
+class CaseTimeLimitData(CaseData):
+    decision: Literal["waived", "not_waived"]
+    decided_on: date
+    reason: str
+
+
+class CaseTimeLimitDecided(CloudEvent):
+    """The 12-month limit decided (reg 12); not waived, a `closed` event with `out_of_time` follows."""
+
+    topic = CASES
+    type: Literal["nwd.case.time_limit_decided.v1"] = "nwd.case.time_limit_decided.v1"
+    data: CaseTimeLimitData
+
+
+class CaseReplyData(CaseData):
+    satisfied: bool
+    replied_on: date
+    # Dissatisfied: when the senior manager's final response is due (seed 003 §2.9, §3.2).
+    final_response_by: date | None = None
+
+
+class CaseReplyRecorded(CloudEvent):
+    """The complainant's reply to the response: satisfied, or dissatisfied and due a senior review."""
+
+    topic = CASES
+    type: Literal["nwd.case.reply_recorded.v1"] = "nwd.case.reply_recorded.v1"
+    data: CaseReplyData
+
+
+class CaseReviewData(CaseData):
+    reviewed_on: date
+    # The senior manager (a person id; None for the organisation's own system key).
+    reviewed_by: str | None = None
+    final_response_by: date | None = None
+
+
+class CaseReviewed(CloudEvent):
+    """A senior manager reviewed the complaint and the response to it (seed 003 §2.9)."""
+
+    topic = CASES
+    type: Literal["nwd.case.reviewed.v1"] = "nwd.case.reviewed.v1"
+    data: CaseReviewData
+
+
+class CaseFinalResponseData(CaseData):
+    sent_on: date
+    on_time: bool
+    final_response_by: date | None = None
+    signed_by: str | None = None
+
+
+class CaseFinalResponseSent(CloudEvent):
+    """The senior review's findings went to the complainant in the final response letter (seed 003 §2.9)."""
+
+    topic = CASES
+    type: Literal["nwd.case.final_response_sent.v1"] = "nwd.case.final_response_sent.v1"
+    data: CaseFinalResponseData
+
+
+class CaseReopenedData(CaseData):
+    reopened_on: date
+    reason: str
+    # The status the case returns to: the one it had when it closed.
+    status: str
+    previous_closed_on: date | None = None
+
+
+class CaseReopened(CloudEvent):
+    """Customer relations reopened a closed or withdrawn case, with the reason."""
+
+    topic = CASES
+    type: Literal["nwd.case.reopened.v1"] = "nwd.case.reopened.v1"
+    data: CaseReopenedData
+
+
+class CaseContributorsData(CaseData):
+    contributors: list[str]
+    previous_contributors: list[str] = []
+
+
+class CaseContributorsChanged(CloudEvent):
+    """A new agreement kept the owner but changed the contributors (an override, issue 15)."""
+
+    topic = CASES
+    type: Literal["nwd.case.contributors_changed.v1"] = "nwd.case.contributors_changed.v1"
+    data: CaseContributorsData
+
+
+class CaseOmbudsmanData(CaseData):
+    """One step of the ombudsman stage; `item` numbers information requests and remedies."""
+
+    step: Literal["enquiry_received", "information_requested", "information_sent", "decided",
+                  "remedy_recommended", "remedy_complied"]
+    on: date
+    item: int | None = None
+    due_on: date | None = None
+    their_reference: str | None = None
+    upheld: bool | None = None
+    on_time: bool | None = None
+
+
+class CaseOmbudsmanStep(CloudEvent):
+    """The ombudsman stage moved: enquiry, information requested and sent, decision, remedies and compliance."""
+
+    topic = CASES
+    type: Literal["nwd.case.ombudsman_step.v1"] = "nwd.case.ombudsman_step.v1"
+    data: CaseOmbudsmanData
+
+
+class CasePersistentFlagData(CaseData):
+    flagged: bool
+    # When customer relations reviews the restrictions; never the restrictions' words.
+    review_on: date | None = None
+
+
+class CasePersistentFlagChanged(CloudEvent):
+    """Customer relations set or cleared the unreasonably-persistent flag on the complainant of this case."""
+
+    topic = CASES
+    type: Literal["nwd.case.persistent_flag_changed.v1"] = "nwd.case.persistent_flag_changed.v1"
+    data: CasePersistentFlagData
+
+
+class CaseEqualityData(CaseData):
+    # KO41a's age groups only: no other equality data leaves casework.
+    age_group: Literal["0-17", "18-64", "65-74", "75-84", "85+"] | None = None
+
+
+class CaseEqualityRecorded(CloudEvent):
+    """Equality and age data was given with consent; the event carries the age group alone."""
+
+    topic = CASES
+    type: Literal["nwd.case.equality_recorded.v1"] = "nwd.case.equality_recorded.v1"
+    data: CaseEqualityData
+
+
 # The event types this producer publishes, in the contract's order.
 EVENTS: tuple[type[CloudEvent], ...] = (
     CaseOpened,
@@ -209,6 +397,18 @@ EVENTS: tuple[type[CloudEvent], ...] = (
     CaseDeadlineBreached,
     CaseEscalated,
     CaseAssigned,
+    CaseDayToDayRecorded,
+    CaseDayToDayResolved,
+    CaseOralRecordSent,
+    CaseTimeLimitDecided,
+    CaseReplyRecorded,
+    CaseReviewed,
+    CaseFinalResponseSent,
+    CaseReopened,
+    CaseContributorsChanged,
+    CaseOmbudsmanStep,
+    CasePersistentFlagChanged,
+    CaseEqualityRecorded,
 )
 
 __all__ = [
@@ -235,4 +435,29 @@ __all__ = [
     "CaseEscalated",
     "CaseAssignedData",
     "CaseAssigned",
+    "ClosedAs",
+    "DeadlineName",
+    "CaseDayToDayData",
+    "CaseOralRecordData",
+    "CaseTimeLimitData",
+    "CaseReplyData",
+    "CaseReviewData",
+    "CaseFinalResponseData",
+    "CaseReopenedData",
+    "CaseContributorsData",
+    "CaseOmbudsmanData",
+    "CasePersistentFlagData",
+    "CaseEqualityData",
+    "CaseDayToDayRecorded",
+    "CaseDayToDayResolved",
+    "CaseOralRecordSent",
+    "CaseTimeLimitDecided",
+    "CaseReplyRecorded",
+    "CaseReviewed",
+    "CaseFinalResponseSent",
+    "CaseReopened",
+    "CaseContributorsChanged",
+    "CaseOmbudsmanStep",
+    "CasePersistentFlagChanged",
+    "CaseEqualityRecorded",
 ]

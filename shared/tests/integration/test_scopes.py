@@ -33,6 +33,13 @@ EXPECTED = {
         **{("POST", f"/v1/cases/{{case_id}}/{part}"): "cases:write"
            for part in ("notes", "documents", "correspondence", "links")},
         ("DELETE", "/v1/cases/{case_id}/links/{linked_case_id}"): "cases:write",
+        # The complaint's later life (issue 15); review and final-response also need the senior_manager
+        # role, reopen the customer_relations role (an organisation's own key acts with every role).
+        **{("POST", f"/v1/cases/{{case_id}}/{action}"): "cases:write" for action in (
+            "resolved", "oral-record", "time-limit", "withdraw", "reply", "review", "final-response", "reopen",
+            "ombudsman/enquiry", "ombudsman/information-requests", "ombudsman/information-requests/{number}/sent",
+            "ombudsman/decision", "ombudsman/remedies", "ombudsman/remedies/{number}/complied")},
+        ("PUT", "/v1/cases/{case_id}/equality"): "cases:write",
     },
     "referral": {
         ("POST", "/v1/referrals"): "referrals:write",

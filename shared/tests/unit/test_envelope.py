@@ -59,7 +59,12 @@ def test_every_contract_type_has_a_model_and_a_topic():
                       "nwd.case.action_plan_issued.v1", "nwd.case.extended.v1",
                       "nwd.case.suspended.v1", "nwd.case.resumed.v1", "nwd.case.responded.v1",
                       "nwd.case.closed.v1", "nwd.case.deadline_breached.v1", "nwd.case.escalated.v1",
-                      "nwd.case.assigned.v1"},
+                      "nwd.case.assigned.v1", "nwd.case.day_to_day_recorded.v1",
+                      "nwd.case.day_to_day_resolved.v1", "nwd.case.oral_record_sent.v1",
+                      "nwd.case.time_limit_decided.v1", "nwd.case.reply_recorded.v1", "nwd.case.reviewed.v1",
+                      "nwd.case.final_response_sent.v1", "nwd.case.reopened.v1",
+                      "nwd.case.contributors_changed.v1", "nwd.case.ombudsman_step.v1",
+                      "nwd.case.persistent_flag_changed.v1", "nwd.case.equality_recorded.v1"},
         "nwd.learning": {"nwd.learning.action_raised.v1", "nwd.learning.action_completed.v1"},
     }
     assert ev.TYPE_NAMES == set().union(*contract.values())

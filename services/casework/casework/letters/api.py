@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import TemplateError
 
 from casework import repository, service
-from casework.letters.context import KINDS, TITLES, LetterFacts, context_for, unavailable
+from casework.letters.context import ANONYMOUS, KINDS, TITLES, LetterFacts, context_for, unavailable
 from casework.letters.pdf import to_pdf
 from casework.models import audit as audit_table
 from casework.runtime import CaseworkRuntimeDep
@@ -64,6 +64,8 @@ async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentO
         raise Problem(404, f"no letter {kind!r}; letters are {', '.join(KINDS)}")
     if case.owner != caller.id:
         raise Problem(403, "letters are the owner's to send")
+    if case.anonymous:
+        raise Problem(409, ANONYMOUS)
     pdf = wants_pdf(accept)
     if pdf is None:
         raise Problem(406, "letters are available as text/html or application/pdf")

@@ -16,6 +16,8 @@ TITLES = {
     "six-months": "Why we have not yet answered your complaint",
     "final-response": "Our response to your complaint",
 }
+# A contact may be anonymous (issue 15): it is handled, but there is no one to write to.
+ANONYMOUS = "the complainant gave no name: no letter is sent for an anonymous contact"
 OUTCOME_SENTENCES = {
     "upheld": "We uphold your complaint: we agree that things went wrong.",
     "partly_upheld": "We partly uphold your complaint: we agree that some things went wrong.",
@@ -38,6 +40,8 @@ class LetterFacts:
 
 def unavailable(kind: str, case: Case, extensions: list[CaseExtension], today: date) -> str | None:
     """Why a letter cannot be written yet, or None when it can."""
+    if case.anonymous:
+        return ANONYMOUS
     if kind == "acknowledgement" and case.acknowledged_on is None:
         return "the complaint has not been acknowledged yet"
     if kind == "action-plan" and case.action_plan is None:

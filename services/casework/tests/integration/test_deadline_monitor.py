@@ -45,7 +45,7 @@ async def test_a_missed_acknowledgement_is_reported_once_however_often_the_monit
             await engine.dispose()
     assert await breaches(driver, case) == [{"case_id": case["id"], "reference": case["reference"],
                                              "owner": "wsx-council", "deadline": "acknowledge_by",
-                                             "due_on": "2026-04-09", "letter": None}]
+                                             "due_on": "2026-04-09", "letter": None, "item": None}]
     assert [(a["deadline"], a["kind"]) for a in await alerts_of(driver, case)] == [("acknowledge_by", "breach")]
     # Counted (the app's own background monitor may count other cases' breaches meanwhile).
     assert counted._value.get() >= before + 1

@@ -52,5 +52,6 @@ async def test_an_organisations_own_periods_set_its_plan_and_response_dates(loca
 
     driver.clock.on(date(2026, 7, 10))
     planned = {c["owner"]: (await driver.act(c, "action-plan", PLAN)).json() for c in (council, default)}
-    assert planned["wsx-council"]["deadlines"]["respond_by"] == "2026-08-21"  # 30 working days
-    assert planned["bh-council"]["deadlines"]["respond_by"] == "2026-08-07"  # the default 20
+    # Counted from receipt (2 July), as the response target is (seed 003 §3.2).
+    assert planned["wsx-council"]["deadlines"]["respond_by"] == "2026-08-13"  # 30 working days
+    assert planned["bh-council"]["deadlines"]["respond_by"] == "2026-07-30"  # the default 20

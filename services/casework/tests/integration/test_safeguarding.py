@@ -17,7 +17,7 @@ async def test_a_suspended_case_is_acknowledged_on_time_and_its_clock_moves_by_t
     acknowledged = await driver.act(case, "acknowledge")
     assert acknowledged.status_code == 200
     assert acknowledged.json()["deadlines"]["action_plan_by"] == "2026-07-15"
-    assert acknowledged.json()["deadlines"]["respond_by"] == "2026-08-05"
+    assert acknowledged.json()["deadlines"]["respond_by"] == "2026-08-03"  # 20 working days from receipt
     assert (await driver.act(case, "action-plan", {
         "subject": "s", "understanding": "u", "desired_outcome": "d", "steps": ["x"]})).status_code == 409
 
@@ -27,8 +27,9 @@ async def test_a_suspended_case_is_acknowledged_on_time_and_its_clock_moves_by_t
     driver.clock.on(date(2026, 7, 20))
     resumed = await driver.act(case, "resume", {"reason": "The safeguarding enquiry has concluded."})
     assert resumed.status_code == 200, resumed.text
-    # Paused from the acknowledgement (8 July) to 20 July: 8 working days.
-    assert resumed.json()["paused_working_days"] == 8 and resumed.json()["suspended"] is False
+    # The response clock runs from receipt: paused from 6 July to 20 July, 10 working days; the plan's
+    # clock from the acknowledgement (8 July), 8.
+    assert resumed.json()["paused_working_days"] == 10 and resumed.json()["suspended"] is False
     assert resumed.json()["deadlines"]["action_plan_by"] == "2026-07-27"
     assert resumed.json()["deadlines"]["respond_by"] == "2026-08-17"
     assert (await driver.act(case, "resume")).status_code == 409
@@ -37,7 +38,7 @@ async def test_a_suspended_case_is_acknowledged_on_time_and_its_clock_moves_by_t
     assert [kind for kind, _ in events] == ["nwd.case.opened.v1", "nwd.case.suspended.v1",
                                             "nwd.case.acknowledged.v1", "nwd.case.resumed.v1"]
     assert events[0][1]["suspended"] is True
-    assert events[-1][1]["paused_working_days"] == 8
+    assert events[-1][1]["paused_working_days"] == 10
     assert events[-1][1]["deadlines"]["respond_by"] == "2026-08-17"
 
 

@@ -26,9 +26,10 @@ def test_every_working_day_deadline_falls_on_a_working_day(received, acknowledge
                                                            plan_days, likely, timescale, paused):
     opened = domain.deadlines_on_opening(received, CALENDAR)
     acknowledged_on = received + timedelta(days=acknowledged_after)  # any day, weekends included
-    after_ack = domain.deadlines_on_acknowledgement(acknowledged_on, action_plan_working_days=plan_days,
+    after_ack = domain.deadlines_on_acknowledgement(acknowledged_on, received_on=received,
+                                                    action_plan_working_days=plan_days,
                                                     likely_response_working_days=likely, calendar=CALENDAR)
-    respond_by = domain.respond_by_for_plan(acknowledged_on + timedelta(days=planned_after), timescale, CALENDAR)
+    respond_by = domain.respond_by_for_plan(received, timescale, CALENDAR)
     deadlines = [opened["acknowledge_by"], after_ack["action_plan_by"], after_ack["respond_by"], respond_by,
                  domain.shift(respond_by, paused, CALENDAR)]
     assert all(CALENDAR.is_working_day(day) for day in deadlines)

@@ -31,12 +31,13 @@ def acknowledged(**overrides) -> Case:
 
 def test_the_statuses_keep_the_values_stored_and_published():
     assert [s.value for s in CaseStatus] == ["open", "acknowledged", "action_plan_issued", "responded",
-                                             "escalated", "closed", "transferred"]
+                                             "escalated", "closed", "transferred", "day_to_day", "under_review",
+                                             "final_response_sent", "withdrawn"]
     assert set(MOVES) == set(CaseStatus)
 
 
-def test_closed_and_transferred_cases_move_nowhere():
-    assert MOVES[CaseStatus.CLOSED] == MOVES[CaseStatus.TRANSFERRED] == frozenset()
+def test_closed_transferred_and_withdrawn_cases_move_nowhere_but_by_a_reopening():
+    assert MOVES[CaseStatus.CLOSED] == MOVES[CaseStatus.TRANSFERRED] == MOVES[CaseStatus.WITHDRAWN] == frozenset()
 
 
 def test_a_case_walks_from_open_to_closed_through_each_legal_move():
@@ -100,14 +101,13 @@ def test_only_the_owner_acts_and_a_contributor_is_told_why():
         domain.check_owner(case(), "uhsussex", "owner only")
 
 
-def test_escalation_before_a_response_waits_six_months_and_leaves_the_status():
+def test_escalation_is_never_barred_by_the_six_months_and_before_a_response_leaves_the_status():
     c = acknowledged()
-    with pytest.raises(Conflict, match="six months"):
-        domain.escalate(c, date(2027, 1, 1))
-    domain.escalate(c, date(2027, 1, 2))
-    assert (c.status, c.escalated_on) == ("acknowledged", date(2027, 1, 2))
-    with pytest.raises(Conflict, match="escalated on 2027-01-02"):
-        domain.escalate(c, date(2027, 1, 3))
+    # Well inside six months: the six-month rule is a letter (reg 14), prematurity the ombudsman's call.
+    domain.escalate(c, date(2026, 7, 10))
+    assert (c.status, c.escalated_on) == ("acknowledged", date(2026, 7, 10))
+    with pytest.raises(Conflict, match="escalated on 2026-07-10"):
+        domain.escalate(c, date(2026, 7, 13))
 
 
 def test_suspension_pauses_the_clock_and_resumption_moves_its_dates_later():
@@ -117,6 +117,15 @@ def test_suspension_pauses_the_clock_and_resumption_moves_its_dates_later():
         domain.suspend(c, date(2026, 7, 7), "again")
     paused = domain.resume(c, date(2026, 7, 13), CALENDAR)
     assert paused == 5 and c.respond_by == date(2026, 8, 6) and c.action_plan_by == date(2026, 7, 16)
+    assert not c.suspended and c.paused_working_days == 5
+
+
+def test_a_suspension_before_acknowledgement_still_pauses_the_response_clock_that_runs_from_receipt():
+    c = case()
+    domain.suspend(c, date(2026, 7, 2), "safeguarding enquiry")
+    # 2 July to 9 July: five working days lost; no dates yet, so the acknowledgement adds them.
+    assert domain.resume(c, date(2026, 7, 9), CALENDAR) == 5
+    assert c.respond_by is None and c.paused_working_days == 5
     assert not c.suspended and c.paused_working_days == 5
     with pytest.raises(Conflict, match="not suspended"):
         domain.resume(c, date(2026, 7, 14), CALENDAR)

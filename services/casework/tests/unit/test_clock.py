@@ -25,11 +25,27 @@ def test_action_plan_and_response_dates_wait_for_the_acknowledgement():
 
 
 def test_the_plan_is_due_five_working_days_after_acknowledgement_by_default_policy():
-    dates = domain.deadlines_on_acknowledgement(date(2026, 12, 22), action_plan_working_days=5,
+    dates = domain.deadlines_on_acknowledgement(date(2026, 12, 22), received_on=date(2026, 12, 22),
+                                                action_plan_working_days=5,
                                                 likely_response_working_days=20, calendar=CALENDAR)
     # 23, 24, 29, 30, 31 December: Christmas, Boxing Day's substitute and the weekend skipped.
     assert dates["action_plan_by"] == date(2026, 12, 31)
     assert dates["respond_by"] == date(2027, 1, 22)  # New Year's Day skipped too
+
+
+def test_the_response_target_counts_from_receipt_not_from_acknowledgement():
+    # Received Wednesday 1 July 2026, acknowledged three working days later: 20 working days from receipt.
+    dates = domain.deadlines_on_acknowledgement(date(2026, 7, 6), received_on=date(2026, 7, 1),
+                                                action_plan_working_days=5,
+                                                likely_response_working_days=20, calendar=CALENDAR)
+    assert dates["respond_by"] == date(2026, 7, 29)
+    assert dates["action_plan_by"] == date(2026, 7, 13)
+    # Working days a suspension already took are added to it.
+    paused = domain.deadlines_on_acknowledgement(date(2026, 7, 6), received_on=date(2026, 7, 1),
+                                                 action_plan_working_days=5, likely_response_working_days=20,
+                                                 calendar=CALENDAR, paused_working_days=2)
+    assert paused["respond_by"] == date(2026, 7, 31)
+    assert domain.respond_by_for_plan(date(2026, 7, 1), 20, CALENDAR) == date(2026, 7, 29)
 
 
 def test_a_timescale_over_the_usual_one_needs_a_reason():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from casework.api import WRITE, _done
-from casework.life import service
+from casework.life import ombudsman, service
 from casework.life.schemas import (
     CompliedIn,
     DecisionIn,
@@ -95,7 +95,7 @@ async def reopen(case_id: str, request: Request, body: ReopenIn, ctx: ContextDep
 @router.post("/{case_id}/ombudsman/enquiry", response_model=CaseView, dependencies=WRITE)
 async def enquiry(case_id: str, request: Request, body: EnquiryIn, ctx: ContextDep, work: Work) -> CaseView:
     """The ombudsman's enquiry received: their reference and the date."""
-    done = await service.record_enquiry(work.session, ctx, case_id=case_id, body=body)
+    done = await ombudsman.record_enquiry(work.session, ctx, case_id=case_id, body=body)
     return await _done(work, request, "case.ombudsman.enquiry", ctx, done)
 
 
@@ -103,7 +103,7 @@ async def enquiry(case_id: str, request: Request, body: EnquiryIn, ctx: ContextD
 async def information_request(case_id: str, request: Request, body: InformationRequestIn, ctx: ContextDep,
                               work: Work) -> CaseView:
     """Information the ombudsman asked for, due by a date (numbered from 1)."""
-    done = await service.request_information(work.session, ctx, case_id=case_id, body=body)
+    done = await ombudsman.request_information(work.session, ctx, case_id=case_id, body=body)
     return await _done(work, request, "case.ombudsman.information-request", ctx, done)
 
 
@@ -112,21 +112,21 @@ async def information_request(case_id: str, request: Request, body: InformationR
 async def information_sent(case_id: str, number: int, request: Request, body: SentIn, ctx: ContextDep,
                            work: Work) -> CaseView:
     """The information requested was sent."""
-    done = await service.information_sent(work.session, ctx, case_id=case_id, number=number, body=body)
+    done = await ombudsman.information_sent(work.session, ctx, case_id=case_id, number=number, body=body)
     return await _done(work, request, "case.ombudsman.information-sent", ctx, done)
 
 
 @router.post("/{case_id}/ombudsman/decision", response_model=CaseView, dependencies=WRITE)
 async def decision(case_id: str, request: Request, body: DecisionIn, ctx: ContextDep, work: Work) -> CaseView:
     """The ombudsman's decision: findings, upheld or not."""
-    done = await service.record_decision(work.session, ctx, case_id=case_id, body=body)
+    done = await ombudsman.record_decision(work.session, ctx, case_id=case_id, body=body)
     return await _done(work, request, "case.ombudsman.decision", ctx, done)
 
 
 @router.post("/{case_id}/ombudsman/remedies", response_model=CaseView, dependencies=WRITE)
 async def remedy(case_id: str, request: Request, body: RemedyIn, ctx: ContextDep, work: Work) -> CaseView:
     """A remedy the ombudsman recommended, due by a date (numbered from 1)."""
-    done = await service.recommend_remedy(work.session, ctx, case_id=case_id, body=body)
+    done = await ombudsman.recommend_remedy(work.session, ctx, case_id=case_id, body=body)
     return await _done(work, request, "case.ombudsman.remedy", ctx, done)
 
 
@@ -134,7 +134,7 @@ async def remedy(case_id: str, request: Request, body: RemedyIn, ctx: ContextDep
 async def remedy_complied(case_id: str, number: int, request: Request, body: CompliedIn, ctx: ContextDep,
                           work: Work) -> CaseView:
     """A remedy complied with, and the evidence of it."""
-    done = await service.remedy_complied(work.session, ctx, case_id=case_id, number=number, body=body)
+    done = await ombudsman.remedy_complied(work.session, ctx, case_id=case_id, number=number, body=body)
     return await _done(work, request, "case.ombudsman.remedy-complied", ctx, done)
 
 

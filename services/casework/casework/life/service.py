@@ -11,19 +11,13 @@ from casework import domain, repository
 from casework.domain import CaseStatus
 from casework.life import domain as life
 from casework.life.schemas import (
-    CompliedIn,
-    DecisionIn,
-    EnquiryIn,
     EqualityIn,
     FinalResponseIn,
-    InformationRequestIn,
     OralRecordIn,
-    RemedyIn,
     ReopenIn,
     ReplyIn,
     ResolvedIn,
     ReviewIn,
-    SentIn,
     TimeLimitIn,
     WithdrawIn,
 )
@@ -37,8 +31,6 @@ from casework.life.views import (
 from casework.models import (
     Case,
     ContactFact,
-    OmbudsmanRemedy,
-    OmbudsmanRequest,
     PersistentComplainant,
 )
 from casework.schemas import PersistentFlagIn
@@ -53,16 +45,16 @@ from casework.service import (
 from nwd_shared import events as ev
 from nwd_shared.calendar import local_date
 from nwd_shared.context import Context
-from nwd_shared.errors import Conflict, Invalid, NotFound
+from nwd_shared.errors import Conflict, Invalid
 
 
-def _invalid(field: str, message: str) -> Invalid:
+def invalid(field: str, message: str) -> Invalid:
     return Invalid.field(f"body.{field}", message)
 
 
-def _not_future(ctx: Context, field: str, day: date) -> None:
+def not_future(ctx: Context, field: str, day: date) -> None:
     if day > ctx.today:
-        raise _invalid(field, f"{day.isoformat()} is in the future")
+        raise invalid(field, f"{day.isoformat()} is in the future")
 
 
 def _closed(case: Case, ctx: Context) -> ev.CaseClosed:
@@ -162,9 +154,9 @@ async def record_oral(session: AsyncSession, ctx: Context, *, case_id: str, body
     """Reg 13: the written record of an oral complaint, and the day the complainant was given it."""
     case = await owned_case(session, ctx, case_id)
     life.check_oral_record(case)
-    _not_future(ctx, "sent_on", body.sent_on)
+    not_future(ctx, "sent_on", body.sent_on)
     if body.sent_on < case.received_on:
-        raise _invalid("sent_on", "the record cannot be given before the complaint was made")
+        raise invalid("sent_on", "the record cannot be given before the complaint was made")
     case.oral_record = {"record": body.record, "sent_on": body.sent_on.isoformat(), "how": body.how, "by": ctx.by}
     return case, [ev.CaseOralRecordSent(source=ctx.source, subject=case.reference, time=ctx.now,
                                         data=ev.CaseOralRecordData(**case_ids(case), sent_on=body.sent_on))]
@@ -245,89 +237,13 @@ async def final_response(session: AsyncSession, ctx: Context, *, case_id: str, b
                                       final_response_by=case.final_response_by, signed_by=body.signed_by))]
 
 
-# --- the ombudsman stage (seed 003 §2.10) -------------------------------------------------------
-
-def _step(case: Case, ctx: Context, step: str, on: date, **data) -> ev.CaseOmbudsmanStep:
-    return ev.CaseOmbudsmanStep(source=ctx.source, subject=case.reference, time=ctx.now,
-                                data=ev.CaseOmbudsmanData(**case_ids(case), step=step, on=on, **data))
-
-
-async def record_enquiry(session: AsyncSession, ctx: Context, *, case_id: str, body: EnquiryIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    life.check_enquiry(case)
-    _not_future(ctx, "received_on", body.received_on)
-    case.ombudsman_stage = {**(case.ombudsman_stage or {}), "enquiry": {
-        "their_reference": body.their_reference, "received_on": body.received_on.isoformat(), "by": ctx.by}}
-    return case, [_step(case, ctx, "enquiry_received", body.received_on, their_reference=body.their_reference)]
-
-
-async def request_information(session: AsyncSession, ctx: Context, *, case_id: str,
-                              body: InformationRequestIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    life.check_ombudsman_stage(case)
-    if not (case.ombudsman_stage or {}).get("enquiry"):
-        raise Conflict("record the ombudsman's enquiry before its requests for information")
-    _not_future(ctx, "requested_on", body.requested_on)
-    number = len(await repository.information_requests_of(session, case.id)) + 1
-    session.add(OmbudsmanRequest(case_id=case.id, number=number, requested_on=body.requested_on,
-                                 due_on=body.due_on))
-    return case, [_step(case, ctx, "information_requested", body.requested_on, item=number, due_on=body.due_on)]
-
-
-async def information_sent(session: AsyncSession, ctx: Context, *, case_id: str, number: int, body: SentIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    request = next((r for r in await repository.information_requests_of(session, case.id) if r.number == number),
-                   None)
-    if request is None:
-        raise NotFound(f"no information request {number} on case {case_id}")
-    if request.sent_on is not None:
-        raise Conflict(f"information request {number} was answered on {request.sent_on.isoformat()}")
-    _not_future(ctx, "sent_on", body.sent_on)
-    if body.sent_on < request.requested_on:
-        raise _invalid("sent_on", "sent before it was requested")
-    request.sent_on = body.sent_on
-    return case, [_step(case, ctx, "information_sent", body.sent_on, item=number, due_on=request.due_on,
-                        on_time=life.on_time(body.sent_on, request.due_on))]
-
-
-async def record_decision(session: AsyncSession, ctx: Context, *, case_id: str, body: DecisionIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    life.check_decision(case)
-    _not_future(ctx, "decided_on", body.decided_on)
-    case.ombudsman_stage = {**case.ombudsman_stage, "decision": {
-        "decided_on": body.decided_on.isoformat(), "findings": body.findings, "upheld": body.upheld, "by": ctx.by}}
-    return case, [_step(case, ctx, "decided", body.decided_on, upheld=body.upheld)]
-
-
-async def recommend_remedy(session: AsyncSession, ctx: Context, *, case_id: str, body: RemedyIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    life.check_remedy(case)
-    number = len(await repository.remedies_of(session, case.id)) + 1
-    session.add(OmbudsmanRemedy(case_id=case.id, number=number, description=body.description, due_on=body.due_on))
-    return case, [_step(case, ctx, "remedy_recommended", ctx.today, item=number, due_on=body.due_on)]
-
-
-async def remedy_complied(session: AsyncSession, ctx: Context, *, case_id: str, number: int,
-                          body: CompliedIn) -> Done:
-    case = await owned_case(session, ctx, case_id)
-    remedy = next((r for r in await repository.remedies_of(session, case.id) if r.number == number), None)
-    if remedy is None:
-        raise NotFound(f"no remedy {number} on case {case_id}")
-    if remedy.complied_on is not None:
-        raise Conflict(f"remedy {number} was complied with on {remedy.complied_on.isoformat()}")
-    _not_future(ctx, "on", body.on)
-    remedy.complied_on, remedy.evidence = body.on, body.evidence
-    return case, [_step(case, ctx, "remedy_complied", body.on, item=number, due_on=remedy.due_on,
-                        on_time=life.on_time(body.on, remedy.due_on))]
-
-
 # --- the person and equality data ---------------------------------------------------------------
 
 async def set_person_flag(session: AsyncSession, ctx: Context, *, case_id: str, body: PersistentFlagIn) -> Done:
     """Customer relations flags the complainant (restrictions, review date) or clears the flag; with a reason."""
     case = await owned_case(session, ctx, case_id)
     if body.flagged and body.review_on is not None and body.review_on <= ctx.today:
-        raise _invalid("review_on", "the review date must be in the future")
+        raise invalid("review_on", "the review date must be in the future")
     entry = {"at": ctx.now.isoformat(), "by": ctx.by or ctx.caller, "flagged": body.flagged, "reason": body.reason,
              "case": case.reference}
     flag = (await repository.person_flag(session, case.owner, case.person_key, for_update=True)
@@ -353,7 +269,7 @@ async def record_equality(session: AsyncSession, ctx: Context, *, case_id: str, 
     """Equality and age data, kept only with consent; the age group alone goes on the feed for the KO41a."""
     case = await owned_case(session, ctx, case_id)
     if not body.consent:
-        raise _invalid("consent", "equality data is kept only with the person's consent")
+        raise invalid("consent", "equality data is kept only with the person's consent")
     case.equality = {**body.model_dump(exclude_none=True), "recorded_on": ctx.today.isoformat()}
     return case, [ev.CaseEqualityRecorded(source=ctx.source, subject=case.reference, time=ctx.now,
                                           data=ev.CaseEqualityData(**case_ids(case), age_group=body.age_group))]

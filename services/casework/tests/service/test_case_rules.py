@@ -10,7 +10,7 @@ from casework.joint import request_part
 from casework.schemas import AcknowledgeIn, ContributionRequestIn, EscalateIn, ResponseIn
 from nwd_shared import events as ev
 from nwd_shared.context import Context
-from nwd_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from nwd_shared.errors import Forbidden, Invalid, NotFound
 from nwd_shared.testing import deliver, new_reference, ownership_agreed
 
 RESPONSE = {

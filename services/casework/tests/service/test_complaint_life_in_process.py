@@ -8,8 +8,15 @@ from casework import repository
 from casework.deadlines import deadline_monitor
 from nwd_shared.calendar import ENGLAND
 from nwd_shared.runtime import run_job_once
-from nwd_shared.testing import bearer, contact_received, deliver, new_reference, ownership_agreed, staged, \
-    triage_completed
+from nwd_shared.testing import (
+    bearer,
+    contact_received,
+    deliver,
+    new_reference,
+    ownership_agreed,
+    staged,
+    triage_completed,
+)
 
 COUNCIL = bearer("demo-wsx-council-key")
 HANDLER, CUSTOMER_RELATIONS, SENIOR = (bearer(f"demo-wsx-{n}-key") for n in ("ana", "cara", "dev"))

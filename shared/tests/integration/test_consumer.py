@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from cloudevents.core.bindings.kafka import to_binary_event
 from cloudevents.core.v1.event import CloudEvent as SdkEvent
 from prometheus_client import REGISTRY
@@ -22,7 +21,7 @@ from nwd_shared.messaging.consumer import EventConsumer
 from nwd_shared.settings import KafkaSettings
 from nwd_shared.testing import eventually, fresh_database, wait_for_record, wait_until_committed
 
-from .conftest import effect, metadata, tables
+from .conftest import create_topic, effect, metadata, tables
 
 # Short, so a hanging handler is given up quickly; long enough for a slow insert on a busy machine.
 HANDLER_TIMEOUT = 1.5
@@ -88,10 +87,7 @@ async def harness(request, broker, tmp_path_factory):
         h = Harness(broker.bootstrap_servers, url)
         async with h.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
-        admin = AIOKafkaAdminClient(bootstrap_servers=h.bootstrap)
-        await admin.start()
-        await admin.create_topics([NewTopic(h.topic, 1, 1), NewTopic(ev.dead_letter_topic(h.topic), 1, 1)])
-        await admin.close()
+        await create_topic(h.bootstrap, h.topic)
         settings = KafkaSettings(kafka_bootstrap_servers=h.bootstrap, kafka_handler_retries=3,
                                  kafka_retry_backoff_ms=10, kafka_handler_timeout_seconds=HANDLER_TIMEOUT)
         producer = ProducerHandle(settings, "test-harness")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import func, insert, select
 
 from nwd_shared import db
@@ -19,7 +18,7 @@ from nwd_shared.runtime import ConsumerSpec
 from nwd_shared.settings import KafkaSettings, ServiceSettings
 from nwd_shared.testing import NO_BROKER, as_record, eventually, running_app
 
-from .conftest import effect, metadata, tables
+from .conftest import create_topic, effect, schema_engine, tables
 
 CONSUMER = "nwd-test"
 
@@ -47,14 +46,8 @@ async def inbox_names(sessions) -> set[str]:
 
 async def test_same_events_under_two_group_prefixes_change_state_once(broker, database_url):
     """A deployment renamed (NWD_KAFKA_GROUP_PREFIX changed) reads every topic again from the start."""
-    topic = f"test.inbox.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
-    await admin.start()
-    await admin.create_topics([NewTopic(topic, 1, 1), NewTopic(ev.dead_letter_topic(topic), 1, 1)])
-    await admin.close()
-    engine = db.create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    topic = await create_topic(broker.bootstrap_servers, f"test.inbox.{uuid.uuid4().hex[:8]}")
+    engine = await schema_engine(database_url)
     sessions = db.session_factory(engine)
     events = [closed(f"NWD-{uuid.uuid4().hex[:8]}") for _ in range(3)]
     producer = ProducerHandle(KafkaSettings(kafka_bootstrap_servers=broker.bootstrap_servers), "t")
@@ -107,9 +100,7 @@ async def write_legacy_row(sessions, group: str, event: ev.CloudEvent) -> None:
 
 
 async def test_rows_written_under_the_prefixed_name_still_dedupe_before_and_after_they_are_rekeyed(database_url):
-    engine = db.create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await schema_engine(database_url)
     sessions = db.session_factory(engine)
     old_group = f"prod-{CONSUMER}"
     applied, also_applied = closed("NWD-LEGACY1"), closed("NWD-LEGACY2")

@@ -6,12 +6,10 @@ import contextlib
 import uuid
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from fastapi import APIRouter
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 
-from nwd_shared import db
 from nwd_shared.app import Work, build_service_app
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.http import PROBLEM_JSON
@@ -19,7 +17,7 @@ from nwd_shared.runtime import ConsumerSpec
 from nwd_shared.settings import ServiceSettings
 from nwd_shared.testing import NO_BROKER, eventually, running_app
 
-from .conftest import metadata, tables
+from .conftest import create_topic, schema_engine, tables
 
 
 async def ignore(session, event) -> None:
@@ -48,10 +46,7 @@ def service(database_url: str, bootstrap: str, topic: str, **settings):
 
 
 async def create_tables(database_url: str) -> None:
-    engine = db.create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    await engine.dispose()
+    await (await schema_engine(database_url)).dispose()
 
 
 async def test_a_pod_stays_ready_through_a_broker_outage_while_its_database_answers(database_url):
@@ -73,11 +68,7 @@ def assigned(service_name: str, group: str) -> float | None:
 
 
 async def test_a_replica_with_no_partition_is_ready_and_its_assignment_is_a_metric(broker, database_url):
-    topic = f"test.ready.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
-    await admin.start()
-    await admin.create_topics([NewTopic(topic, 1, 1)])
-    await admin.close()
+    topic = await create_topic(broker.bootstrap_servers, f"test.ready.{uuid.uuid4().hex[:8]}")
     await create_tables(database_url)
     prefix = f"ready-{uuid.uuid4().hex[:6]}-"
     group = prefix + "nwd-ready"
@@ -88,8 +79,8 @@ async def test_a_replica_with_no_partition_is_ready_and_its_assignment_is_a_metr
         clients = {name: await stack.enter_async_context(running_app(app)) for name, app in replicas.items()}
 
         def settled() -> bool:
-            counts = sorted(assigned(name, group) or 0 for name in replicas)
-            return counts == [0, 1]
+            counts = [assigned(name, group) for name in replicas]
+            return None not in counts and sorted(counts) == [0, 1]
 
         await eventually(settled, timeout=60)
         for name, client in clients.items():

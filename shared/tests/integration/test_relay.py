@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -23,7 +22,7 @@ from nwd_shared.messaging.relay import OutboxRelay
 from nwd_shared.settings import KafkaSettings
 from nwd_shared.testing import NO_BROKER, eventually
 
-from .conftest import metadata, tables
+from .conftest import create_topic, schema_engine, tables
 
 
 class OnTopic(ContactReceived):
@@ -42,14 +41,8 @@ def received(reference: str, n: int, topic: str) -> ContactReceived:
 
 
 async def test_relay_publishes_rows_in_order_per_key_and_marks_them(broker, database_url):
-    topic = f"test.relay.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
-    await admin.start()
-    await admin.create_topics([NewTopic(topic, 3, 1)])
-    await admin.close()
-    engine = db.create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    topic = await create_topic(broker.bootstrap_servers, f"test.relay.{uuid.uuid4().hex[:8]}", partitions=3)
+    engine = await schema_engine(database_url)
     sessions = db.session_factory(engine)
     keys = ["NWD-AAAA-0001", "NWD-BBBB-0002", "NWD-CCCC-0003"]
     async with sessions() as session, session.begin():
@@ -93,9 +86,7 @@ async def run_relay_until(relay: OutboxRelay, condition) -> None:
 
 async def test_the_relay_counts_and_logs_a_broker_outage_as_the_brokers(database_url, caplog):
     caplog.set_level(logging.WARNING, logger=relay_module.__name__)
-    engine = db.create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await schema_engine(database_url)
     sessions = db.session_factory(engine)
     async with sessions() as session, session.begin():
         await add_to_outbox(session, tables, [received("NWD-BROKER-0001", 0, "test.relay.nowhere")])

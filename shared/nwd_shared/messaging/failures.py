@@ -13,6 +13,7 @@ from asyncpg.exceptions import (
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+
 class DatabaseUnavailable(Exception):
     """The database could not be reached; raised where the cause must not be taken for the broker's."""
 

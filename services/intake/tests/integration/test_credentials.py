@@ -27,6 +27,8 @@ organisations:
     kind: council
     responsible_for: [social_care]
     areas: [west-sussex]
+    people:
+      - {{id: ana.patel, name: Ana Patel, roles: [handler]}}
     credentials:
       - {{id: current, key_sha256: {hash_key("key-current-0001")}, expires_at: "{FUTURE}"}}
       - {{id: next, key_sha256: {hash_key("key-next-0002")}}}
@@ -133,6 +135,24 @@ async def test_token_signed_by_another_key_is_refused(intake, jwks):
 
 async def test_token_without_the_scope_is_refused(intake, jwks):
     assert (await post(intake, bearer(jwks.token(scope="reports:read")))).status_code == 403
+
+
+async def test_a_persons_token_reads_the_complaint_and_the_trail_names_them(intake, jwks):
+    reference = (await post(intake, bearer("key-next-0002"))).json()["reference"]
+    path = f"/v1/contacts/{reference}/complaint"
+    assert (await intake.get(path, headers=bearer(jwks.token(sub="ana.patel")))).status_code == 200
+    # Someone the directory does not list: the token's subject, roles and name speak for them.
+    visitor = jwks.token(sub="locum-7", name="Lee Locum", nwd_roles="handler")
+    assert (await intake.get(path, headers=bearer(visitor))).status_code == 200
+    # The token's roles apply: reports-only staff never read the person's words.
+    reports_only = jwks.token(sub="rob.reid", nwd_roles=["reports_only"])
+    assert (await intake.get(path, headers=bearer(reports_only))).status_code == 403
+    trail = (await intake.get(f"/v1/contacts/{reference}/audit", headers=bearer("key-current-0001"))).json()
+    assert [(e["action"], e["credential_id"], e["person"]) for e in trail] == [
+        ("create", "next", None),
+        ("read", "jwt:ana.patel", {"id": "ana.patel", "name": "Ana Patel"}),
+        ("read", "jwt:locum-7", {"id": "locum-7", "name": None}),
+    ]
 
 
 async def test_too_many_requests_from_one_credential_get_429_with_retry_after(intake):

@@ -81,6 +81,19 @@ async def database_url(request, tmp_path) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
+async def migrated_sessions(migrations_dir, database_url: str) -> AsyncIterator[Any]:
+    """A session factory on a database the service's own migrations brought to the latest schema."""
+    from nwd_shared import db, migrations
+
+    await asyncio.to_thread(migrations.upgrade, migrations_dir, database_url)
+    engine = db.create_engine(database_url)
+    try:
+        yield db.session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
 async def running_app(app) -> AsyncIterator[httpx.AsyncClient]:
     """A service app with its lifespan running (consumers, relay), and a client for it."""
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:

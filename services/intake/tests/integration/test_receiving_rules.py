@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,13 +9,12 @@ import pytest
 from intake import service
 from intake.main import MIGRATIONS
 from intake.schemas import ContactIn
-from nwd_shared import db, migrations
 from nwd_shared.calendar import WorkingCalendar
 from nwd_shared.context import Context
 from nwd_shared.directory import load_directory
 from nwd_shared.errors import Conflict, Invalid
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import contact_payload
+from nwd_shared.testing import contact_payload, migrated_sessions
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 CTX = Context(source="/nwd/intake", now=NOW, calendar=WorkingCalendar(),
@@ -25,10 +23,8 @@ CTX = Context(source="/nwd/intake", now=NOW, calendar=WorkingCalendar(),
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def test_every_field_the_directory_or_the_clock_refuses_is_named_in_one_error(sessions):

@@ -3,19 +3,18 @@ and no HTTP."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from learning import actions, classification, service
 from learning.main import MIGRATIONS
-from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar
 from nwd_shared.context import Context
 from nwd_shared.directory import Directory
 from nwd_shared.errors import Conflict, Invalid, NotFound
+from nwd_shared.testing import migrated_sessions
 
 TRUST, COUNCIL = "trust-rules", "council-rules"
 DIRECTORY = Directory.model_validate({"organisations": [
@@ -52,10 +51,8 @@ def closed(ref: str, on: date, **data) -> ev.CaseClosed:
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def deliver(sessions, *events: ev.CloudEvent) -> list[ev.CloudEvent]:

@@ -6,7 +6,6 @@ Events go straight through the consumer's handler on a fresh database, each in i
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from datetime import UTC, date, datetime, time
@@ -18,12 +17,12 @@ from learning.main import MIGRATIONS
 from learning.reports import figures
 from learning.reports import service as reports
 from learning.reports.ko41a import ko41a, to_csv
-from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar, add_months
 from nwd_shared.context import Context
 from nwd_shared.directory import Directory
 from nwd_shared.errors import NotFound
+from nwd_shared.testing import migrated_sessions
 
 T, ICB, GP, COUNCIL = "trust-ko", "icb-ko", "gp-ko", "council-ko"
 DIRECTORY = Directory.model_validate({"organisations": [
@@ -67,10 +66,8 @@ def age_group(ref: str, on: date, group: str) -> ev.CloudEvent:
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def project(sessions, *events: ev.CloudEvent) -> None:

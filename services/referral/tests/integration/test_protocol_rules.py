@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import uuid
@@ -11,13 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar
 from nwd_shared.directory import load_directory
 from nwd_shared.errors import Forbidden, Invalid, NotFound
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import contact_received, new_reference, triage_completed
+from nwd_shared.testing import contact_received, migrated_sessions, new_reference, triage_completed
 from referral import partners, repository, service
 from referral.context import Context
 from referral.domain import IllegalTransition
@@ -38,10 +36,8 @@ def org(organisation_id: str):
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def decided(sessions, *, received_by: str, responsible: list[str], concerns=None, **published) -> tuple:

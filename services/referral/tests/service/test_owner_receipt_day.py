@@ -5,19 +5,17 @@ Use cases on a real database, no broker: each step runs on a day of its own.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 
-from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar
 from nwd_shared.directory import load_directory
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-from nwd_shared.testing import contact_received, new_reference, triage_completed
+from nwd_shared.testing import contact_received, migrated_sessions, new_reference, triage_completed
 from referral import partners, repository, service
 from referral.context import Context
 from referral.main import MIGRATIONS
@@ -40,10 +38,8 @@ def org(organisation_id: str):
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def decided(sessions, moment: datetime, *, received_by: str, responsible: list[str], **decision) -> tuple:

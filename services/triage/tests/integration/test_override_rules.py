@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
-from nwd_shared import db, migrations
 from nwd_shared import events as ev
 from nwd_shared.calendar import WorkingCalendar
 from nwd_shared.context import Context
 from nwd_shared.directory import load_directory
 from nwd_shared.errors import Invalid, NotFound
 from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
+from nwd_shared.testing import migrated_sessions
 from triage import service
 from triage.main import MIGRATIONS
 from triage.schemas import OverrideIn
@@ -34,10 +33,8 @@ def received(reference: str) -> ev.ContactReceived:
 
 @pytest.fixture
 async def sessions(database_url):
-    await asyncio.to_thread(migrations.upgrade, MIGRATIONS, database_url)
-    engine = db.create_engine(database_url)
-    yield db.session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(MIGRATIONS, database_url) as factory:
+        yield factory
 
 
 async def test_a_decision_is_made_once_and_announced_with_its_concern_count_and_areas(sessions):

@@ -24,8 +24,27 @@ def new_reference() -> str:
 
 
 def request_fingerprint(payload: dict) -> str:
-    """A stable hash of a request body, to tell a retried request from a different one."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    """A stable hash of a request body, to tell a retried request from a different one.
+
+    Fields left empty are not hashed, so a later release that adds an optional field still knows a
+    retry of a request an earlier release stored.
+    """
+    return hashlib.sha256(json.dumps(_without_empty(payload), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def legacy_fingerprints(payload: dict) -> set[str]:
+    """Hashes earlier releases stored for the same body: every field, before `communication_needs`."""
+    older = {k: v for k, v in payload.items() if not (k == "communication_needs" and v is None)}
+    return {hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+            for body in (payload, older)}
+
+
+def _without_empty(value):
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ async def receive_contact(
     if idempotency_key is not None:
         previous = await repository.get_idempotency_record(session, receiver, idempotency_key)
         if previous is not None:
-            if previous.request_sha256 != fingerprint:
+            if previous.request_sha256 not in {fingerprint, *domain.legacy_fingerprints(submission)}:
                 raise Conflict("this Idempotency-Key was used with a different request body")
             return await repository.get_contact(session, previous.reference), []
 

@@ -1,8 +1,11 @@
 """Intake rules: references and journey steps."""
 
+import hashlib
+import json
 import re
 from datetime import UTC, date, datetime
 
+from intake import domain
 from intake.domain import (
     corrected,
     is_anonymous,
@@ -103,3 +106,13 @@ def test_consent_and_correction_steps_say_what_changed_never_the_values():
         reference="NWD-1", organisation="wsx-council", corrected_at=now, fields=["complainant.email"],
         anonymous=False)))
     assert corrected_step.summary == "Contact details corrected: complainant.email"
+
+
+def test_a_retry_is_known_whatever_optional_fields_a_later_release_added():
+    before = {"kind": "complaint", "description": "Missed visits.", "desired_outcome": None}
+    after = {**before, "communication_needs": None}
+    assert domain.request_fingerprint(before) == domain.request_fingerprint(after)
+    # The hash the release before this one stored for the same body (every field) still matches.
+    stored_then = hashlib.sha256(json.dumps(before, sort_keys=True, default=str).encode()).hexdigest()
+    assert stored_then in domain.legacy_fingerprints(after)
+    assert domain.request_fingerprint({**before, "description": "Other."}) != domain.request_fingerprint(before)

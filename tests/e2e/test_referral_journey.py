@@ -50,7 +50,7 @@ async def test_a_pals_contact_about_council_care_is_referred_and_the_council_ope
         assert details["details"]["description"].startswith("The council's home care")
         accepted = await client.post(f"{stack.url('referral')}/v1/referrals/{proposed['id']}/accept", headers=COUNCIL)
         assert accepted.status_code == 200, accepted.text
-        accepted_on = local_date(datetime.fromisoformat(accepted.json()["answered_at"]))
+        proposed_on = local_date(datetime.fromisoformat(accepted.json()["created_at"]))
 
         async def case():
             items = (await client.get(f"{stack.url('casework')}/v1/cases", params={"reference": reference},
@@ -59,9 +59,10 @@ async def test_a_pals_contact_about_council_care_is_referred_and_the_council_ope
 
         opened = await eventually(case, timeout=30)
         assert opened["owner"] == "wsx-council"
-        # The council's statutory clock starts when it accepted the referral.
-        assert opened["received_on"] == accepted_on.isoformat()
-        assert opened["deadlines"]["acknowledge_by"] == WorkingCalendar().add_working_days(accepted_on, 3).isoformat()
+        # The council's statutory clock starts on the day the complaint was proposed to it, not on its
+        # acceptance (docs/domain.md, When the clock starts).
+        assert opened["received_on"] == proposed_on.isoformat()
+        assert opened["deadlines"]["acknowledge_by"] == WorkingCalendar().add_working_days(proposed_on, 3).isoformat()
 
         async def complete():
             view = await journey()

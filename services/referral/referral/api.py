@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from nwd_shared import audit
 from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation, require_scope
+from nwd_shared.auth import CurrentOrganisation, caller_of, require_scope
 from referral import partners, repository, service
 from referral.context import Context
 from referral.models import Referral
@@ -77,8 +77,10 @@ async def refer(body: ReferralIn, caller: CurrentOrganisation, work: Work, runti
 async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work,
                        runtime: RuntimeDep, request: Request) -> ReferralWithDetails:
     """A referral; the organisation it is addressed to also gets the contact's details (audited)."""
+    person = caller_of(request).actor
     view = await partners.referral_for(work.session, Context.of(runtime, caller=caller.id),
-                                       referral_id=referral_id, caller=caller)
+                                       referral_id=referral_id, caller=caller,
+                                       with_details=person is None or bool(person.roles & partners.DETAIL_ROLES))
     await audit.record(work.session, audit_table, request, action="read",
                        resource="referral.details" if view.details else "referral", reference=view.reference)
     return view

@@ -88,6 +88,7 @@ async def refer_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisa
                         body: ReferralIn) -> tuple[Referral | None, list[ev.CloudEvent]]:
     """A person refers a contact on; ownership and joint ones join the protocol, the rest inform."""
     reference = body.reference
+    await repository.lock_reference(session, reference)
     if caller.id not in await involved_in(session, reference):
         raise NotFound(f"no contact {reference}")
     target = ctx.directory.get(body.to_organisation_id)
@@ -171,13 +172,17 @@ def _invalid(field: str, message: str) -> Invalid:
     return Invalid.field(f"body.{field}", message, "invalid")
 
 
+# The roles that handle complaints: a person with only `reports_only` is never given the details.
+DETAIL_ROLES = frozenset({"handler", "customer_relations", "senior_manager"})
+
+
 async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
-                       caller: Organisation) -> ReferralWithDetails:
+                       caller: Organisation, with_details: bool = True) -> ReferralWithDetails:
     """A referral as its parties see it; the addressed organisation also gets the details, audited."""
     row = await party_referral(session, referral_id, caller.id)
     view = ReferralWithDetails.model_validate(ReferralView.model_validate(row, from_attributes=True).model_dump())
     contact = await repository.get_contact(session, row.reference)
-    if caller.id != row.to_organisation or contact is None or row.status == "withdrawn":
+    if not with_details or caller.id != row.to_organisation or contact is None or row.status == "withdrawn":
         return view
     if caller.kind == "advocacy" and not contact.consent_to_share:
         return view  # an advocate sees personal data only once the complainant consents to sharing
@@ -193,7 +198,7 @@ async def referral_for(session: AsyncSession, ctx: Context, *, referral_id: str,
 
 async def accesses_of(session: AsyncSession, *, referral_id: str, caller: Organisation) -> list[DetailAccessView]:
     """Who was given a referral's details, and when: for its parties only."""
-    await party_referral(session, referral_id, caller.id)
+    await party_referral(session, referral_id, caller.id, lock=False)
     return [DetailAccessView.model_validate(r, from_attributes=True)
             for r in await repository.accesses_of(session, referral_id)]
 

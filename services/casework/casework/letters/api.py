@@ -9,13 +9,14 @@ from fastapi.responses import HTMLResponse
 from jinja2 import TemplateError
 
 from casework import repository, service
+from casework.casefile.service import CASE_ROLES
 from casework.letters.context import ANONYMOUS, KINDS, TITLES, LetterFacts, context_for, unavailable
 from casework.letters.pdf import to_pdf
 from casework.models import audit as audit_table
 from casework.runtime import CaseworkRuntimeDep
 from nwd_shared import audit
 from nwd_shared.app import Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, caller_of
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
 
@@ -64,6 +65,9 @@ async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentO
         raise Problem(404, f"no letter {kind!r}; letters are {', '.join(KINDS)}")
     if case.owner != caller.id:
         raise Problem(403, "letters are the owner's to send")
+    person = caller_of(request).actor
+    if person is not None and not person.roles & CASE_ROLES:
+        raise Problem(403, "letters name the complainant: not for reports-only staff")
     if case.anonymous:
         raise Problem(409, ANONYMOUS)
     pdf = wants_pdf(accept)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nwd_shared.events import CloudEvent, EnvelopeError, UnknownEventType, dead_letter_topic, decode
 from nwd_shared.kafka import ProducerHandle, new_consumer
 from nwd_shared.messaging.failures import database_unavailable
-from nwd_shared.messaging.outbox import outbox_row
+from nwd_shared.messaging.outbox import lock_references, outbox_row
 from nwd_shared.messaging.tables import MessagingTables
 from nwd_shared.metrics import (
     CONSUMER_ASSIGNED_PARTITIONS,
@@ -268,6 +268,8 @@ class EventConsumer:
                 {"consumer": self.inbox_name, "event_id": inbox_key(d.event), "event_type": d.event.type,
                  "processed_at": now} for d in fresh])
             if outbox_rows:
+                # As add_to_outbox does: a key's rows take ids in commit order (PostgreSQL).
+                await lock_references(session, [row["key"] for row in outbox_rows])
                 await session.execute(insert(self._tables.outbox), outbox_rows)
         for delivery in fresh:
             EVENTS_CONSUMED.labels(self._service, self.name, delivery.event.type).inc()

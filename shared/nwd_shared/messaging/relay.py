@@ -9,20 +9,47 @@ import time
 import zlib
 from datetime import UTC, datetime
 
-from aiokafka.errors import KafkaError
-from sqlalchemy import func, select, text, update
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from nwd_shared.db import is_sqlite
+from nwd_shared.events import dead_letter_topic
 from nwd_shared.kafka import ProducerHandle
 from nwd_shared.messaging.failures import DatabaseUnavailable, database_unavailable
 from nwd_shared.messaging.tables import MessagingTables
-from nwd_shared.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, RELAY_FAILURES
+from nwd_shared.metrics import (
+    DEAD_LETTERED,
+    EVENTS_PUBLISHED,
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    RELAY_FAILURES,
+)
 
 log = logging.getLogger(__name__)
 
 # Seconds between measurements of the outbox backlog gauges.
 BACKLOG_INTERVAL = 1.0
+# Seconds a replica that is not the relay's leader waits before trying for the lock again.
+FOLLOWER_INTERVAL = 1.0
+# Failures of the record itself, which no retry can cure: after `max_attempts` of them the row is
+# dead-lettered. Anything else (the broker down, slow or electing a leader) is waited out for ever.
+UNPUBLISHABLE: tuple[type[BaseException], ...] = (
+    MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError, InvalidTopicError,
+    CorruptRecordException, ValueError, TypeError,
+)
+
+
+def unpublishable(exc: BaseException) -> bool:
+    """Whether a send failed for the record's own sake (too large, a bad topic), not the broker's."""
+    return isinstance(exc, UNPUBLISHABLE)
 
 
 class OutboxRelay:
@@ -37,6 +64,7 @@ class OutboxRelay:
         producer: ProducerHandle,
         batch_size: int = 500,
         poll_interval: float = 0.2,
+        max_attempts: int = 10,
     ) -> None:
         self._service = service
         self._engine = engine
@@ -44,6 +72,10 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._max_attempts = max_attempts
+        # Keys held back: a row of theirs failed, so nothing later of the key is sent until it
+        # succeeds (key -> the failed row's id). Rebuilt from the table on becoming leader.
+        self._held: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._backlog_measured = float("-inf")
@@ -59,24 +91,43 @@ class OutboxRelay:
         self._wake.set()
 
     async def drain(self, seconds: float) -> int:
-        """On shutdown: publish what the outbox still holds, for at most `seconds`."""
+        """On shutdown: publish what the outbox still holds, for at most `seconds`, if this replica leads."""
         published = 0
+        leadership = Leadership(self._service, self._engine)
         try:
             async with asyncio.timeout(seconds):
+                if not await leadership.check():
+                    # Another replica holds the lock and publishes these rows; two relays would race.
+                    log.info("outbox drain skipped: another replica's relay leads")
+                    return 0
+                await self.load_held()
                 while (count := await self.publish_batch()) > 0:
                     published += count
         except (DatabaseUnavailable, TimeoutError, KafkaError, OSError) as exc:
             # Whatever is left is published by the next start; nothing is lost.
             log.warning("outbox drain stopped: %s", type(exc).__name__)
+        finally:
+            await leadership.release()
         return published
 
     async def run(self) -> None:
         """Publish until stopped; broker or database failures back off and retry, losing nothing."""
         backoff = self._poll_interval
-        async with self._leadership() as leader:
+        leadership = Leadership(self._service, self._engine)
+        term = 0
+        try:
             while not self._stopping.is_set():
                 try:
-                    await leader()
+                    # Every round: a lock whose connection dropped is gone, and another replica
+                    # may hold it now; publishing on would put two relays on the same rows.
+                    if not await leadership.check():
+                        with contextlib.suppress(asyncio.TimeoutError):
+                            await asyncio.wait_for(self._stopping.wait(), FOLLOWER_INTERVAL)
+                        continue
+                    if leadership.term != term:
+                        # Newly leading: another leader's (or a past run's) failed rows hold keys.
+                        await self.load_held()
+                        term = leadership.term
                     published = await self.publish_batch()
                     backoff = self._poll_interval
                     if published == self._batch_size:
@@ -100,50 +151,148 @@ class OutboxRelay:
                     log.exception("outbox relay failed; retrying")
                     backoff = min(backoff * 2, 5.0)
                     await self._sleep(backoff)
+        finally:
+            await leadership.release()
+
+    async def load_held(self) -> None:
+        """The keys held back by a failed row, as the table has them (another leader's, or before a restart)."""
+        outbox = self._outbox
+        async with self._database(), self._engine.connect() as connection:
+            rows = (await connection.execute(
+                select(outbox.c.key, func.min(outbox.c.id))
+                .where(outbox.c.published_at.is_(None), outbox.c.attempts > 0)
+                .group_by(outbox.c.key)
+            )).all()
+        self._held = {key: head for key, head in rows}
 
     async def publish_batch(self) -> int:
-        """Publish the oldest unpublished rows once; returns how many the broker acknowledged."""
+        """Publish the oldest unpublished rows once; returns how many the broker acknowledged.
+
+        A key whose row failed is held: until that row succeeds (or is dead-lettered) it is the
+        only row of its key sent, so no later row of the key overtakes it. A row that fails for
+        its own sake `max_attempts` times goes to its topic's dead-letter topic instead of
+        stalling its key for ever; one that fails for the broker's sake is retried without limit.
+        """
+        outbox = self._outbox
+        query = select(outbox).where(outbox.c.published_at.is_(None))
+        if self._held:
+            query = query.where(or_(
+                outbox.c.key.not_in(list(self._held)),
+                *(and_(outbox.c.key == key, outbox.c.id <= head) for key, head in self._held.items()),
+            ))
         async with self._database():
             async with self._engine.connect() as connection:
                 rows = (
-                    await connection.execute(
-                        select(self._outbox)
-                        .where(self._outbox.c.published_at.is_(None))
-                        .order_by(self._outbox.c.id)
-                        .limit(self._batch_size)
-                    )
+                    await connection.execute(query.order_by(outbox.c.id).limit(self._batch_size))
                 ).all()
         if not rows:
             await self._record_backlog()
             return 0
         producer = await self._producer.get()
-        # Pipelined: enqueue the whole batch, then wait for the acks. aiokafka keeps one request
-        # in flight per broker, so rows of one key (one partition) arrive in outbox order.
-        futures = []
-        for row in rows:
-            headers = [(name, value.encode()) for name, value in row.headers]
-            futures.append(
-                await producer.send(
-                    row.topic, value=row.payload, key=row.key.encode(), headers=headers
-                )
-            )
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        self.broker = "ok"
-        acked: list = []
-        failed: list[tuple[int, BaseException]] = []
-        for row, result in zip(rows, results, strict=True):
-            if isinstance(result, BaseException):
-                failed.append((row.id, result))
-            else:
-                acked.append(row)
+        acked, failed = await self._send(producer, rows)
         async with self._database():
-            await self._mark([row.id for row in acked], failed)
+            await self._mark([row.id for row in acked], [(row.id, error) for row, error in failed])
         for row in acked:
             EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
+            if self._held.get(row.key) == row.id:
+                del self._held[row.key]
+        broker_error: BaseException | None = None
+        for row, error in sorted(failed, key=lambda pair: pair[0].id):
+            self._held.setdefault(row.key, row.id)
+            if not unpublishable(error):
+                broker_error = broker_error or error
+                continue
+            RELAY_FAILURES.labels(self._service, "unpublishable").inc()
+            log.warning("outbox row %s (%s) could not be published, attempt %s of %s: %r",
+                        row.id, row.event_type, row.attempts + 1, self._max_attempts, error)
+            if row.attempts + 1 >= self._max_attempts:
+                await self._dead_letter(producer, row, error)
         await self._record_backlog()
-        if failed:
-            raise failed[0][1]
+        if broker_error is not None:
+            raise broker_error
         return len(acked)
+
+    async def _send(self, producer, rows: list) -> tuple[list, list[tuple[object, BaseException]]]:
+        """Send rows in waves: each key's next row only after its previous one was acknowledged.
+
+        Within a wave every key's row is pipelined (one request in flight per broker), so a batch of
+        many keys costs one round trip, and a key with n rows n. So a row that fails has no later
+        row of its key in flight: the key stops for the rest of the batch, and is held after it.
+        """
+        queues: dict[str, list] = {}
+        for row in rows:  # in id order, so each queue is in the key's order
+            queues.setdefault(row.key, []).append(row)
+        acked: list = []
+        failed: list[tuple[object, BaseException]] = []
+        while queues:
+            wave: list[tuple[object, asyncio.Future]] = []
+            broker_trouble = False
+            for key in list(queues):
+                row = queues[key].pop(0)
+                if not queues[key]:
+                    del queues[key]
+                headers = [(name, value.encode()) for name, value in row.headers]
+                try:
+                    future = await producer.send(
+                        row.topic, value=row.payload, key=row.key.encode(), headers=headers
+                    )
+                except Exception as exc:  # refused before it left: too large, no metadata in time
+                    failed.append((row, exc))
+                    queues.pop(key, None)
+                    if not unpublishable(exc):
+                        broker_trouble = True
+                        break  # the broker's trouble: the rest would only queue behind it
+                    continue
+                wave.append((row, future))
+            results = await asyncio.gather(*(future for _, future in wave), return_exceptions=True)
+            if wave:
+                self.broker = "ok"
+            for (row, _), result in zip(wave, results, strict=True):
+                if isinstance(result, BaseException):
+                    failed.append((row, result))
+                    queues.pop(row.key, None)
+                    broker_trouble = broker_trouble or not unpublishable(result)
+                else:
+                    acked.append(row)
+            if broker_trouble:
+                break  # what is left waits for the next round, after the backoff
+        return acked, failed
+
+    async def _dead_letter(self, producer, row, error: BaseException) -> None:
+        """Send a row no broker will take to `<topic>.dlt`, saying why, and mark it done; alert on it."""
+        topic = dead_letter_topic(row.topic)
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        headers = [(name, value.encode()) for name, value in row.headers] + [
+            ("nwd_dlt_original_topic", row.topic.encode()),
+            ("nwd_dlt_producer", self._service.encode()),
+            ("nwd_dlt_outbox_id", str(row.id).encode()),
+            ("nwd_dlt_attempts", str(row.attempts + 1).encode()),
+            ("nwd_dlt_error", reason.encode("utf-8", "replace")),
+        ]
+        value = row.payload
+        if isinstance(error, (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError)):
+            # The payload is what no broker takes; it stays in the outbox row, named here.
+            headers.append(("nwd_dlt_payload", f"withheld ({len(row.payload)} bytes): outbox row "
+                                               f"{row.id} keeps it".encode()))
+            value = None
+        try:
+            await (await producer.send(topic, value=value, key=row.key.encode(), headers=headers))
+        except Exception as exc:
+            # Left as it was: the next round fails it again and tries the dead-letter topic again.
+            log.warning("could not dead-letter outbox row %s to %s: %r", row.id, topic, exc)
+            return
+        async with self._database(), self._engine.begin() as connection:
+            await connection.execute(
+                update(self._outbox).where(self._outbox.c.id == row.id).values(
+                    published_at=datetime.now(UTC),
+                    last_error=f"dead-lettered to {topic} after {row.attempts + 1} attempts: {reason}"[:1000],
+                )
+            )
+        if self._held.get(row.key) == row.id:
+            del self._held[row.key]
+        DEAD_LETTERED.labels(self._service, topic).inc()
+        log.error("outbox row %s (%s, key %s) dead-lettered to %s after %s attempts: %s",
+                  row.id, row.event_type, row.key, topic, row.attempts + 1, reason)
 
     async def _mark(self, acked: list[int], failed: list[tuple[int, BaseException]]) -> None:
         now = datetime.now(UTC)
@@ -189,41 +338,82 @@ class OutboxRelay:
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_OLDEST_AGE.labels(self._service).set(age)
 
-    @contextlib.asynccontextmanager
-    async def _leadership(self):
-        """On PostgreSQL only one replica's relay publishes (an advisory lock), keeping key order."""
-        if is_sqlite(str(self._engine.url)):
-            async def always() -> None:
-                return None
-
-            yield always
-            return
-        lock_id = zlib.crc32(f"nwd-outbox-{self._service}".encode())
-        connection: AsyncConnection | None = None
-
-        async def acquire() -> None:
-            nonlocal connection
-            while connection is None and not self._stopping.is_set():
-                async with self._database():
-                    candidate = await self._engine.connect()
-                    got = (await candidate.execute(text("SELECT pg_try_advisory_lock(:id)"),
-                                                   {"id": lock_id})).scalar()
-                    await candidate.commit()
-                if got:
-                    connection = candidate
-                    return
-                await candidate.close()
-                await self._sleep(1.0)
-
-        try:
-            yield acquire
-        finally:
-            if connection is not None:
-                with contextlib.suppress(Exception):
-                    await connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
-                    await connection.close()
-
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
+
+
+class Leadership:
+    """On PostgreSQL only one replica's relay publishes: the one holding a session advisory lock.
+
+    The lock lives as long as its connection. `check()` confirms it is still held before every
+    round, so a relay whose connection dropped (and whose lock another replica may now hold)
+    stops publishing until it wins the lock again. On SQLite (one process) it always leads.
+    """
+
+    def __init__(self, service: str, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sqlite = is_sqlite(str(engine.url))
+        self.lock_id = zlib.crc32(f"nwd-outbox-{service}".encode())
+        self._connection: AsyncConnection | None = None
+        # Counts the times the lock was won (SQLite: once, for good).
+        self.term = 1 if self._sqlite else 0
+
+    async def check(self) -> bool:
+        """Whether this replica leads now: the lock still held, or just taken."""
+        if self._sqlite:
+            return True
+        if self._connection is not None and not await self._still_held():
+            log.warning("outbox relay lost its leadership (its lock's connection dropped)")
+            await self._drop()
+        if self._connection is None:
+            await self._acquire()
+        return self._connection is not None
+
+    async def _still_held(self) -> bool:
+        try:
+            async with OutboxRelay._database():
+                held = (await self._connection.execute(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                         " AND pid = pg_backend_pid() AND classid = 0 AND objid::bigint = :id"
+                         " AND objsubid = 1"),
+                    {"id": self.lock_id},
+                )).scalar()
+                await self._connection.commit()
+        except DatabaseUnavailable:
+            return False
+        return bool(held)
+
+    async def _acquire(self) -> None:
+        async with OutboxRelay._database():
+            candidate = await self._engine.connect()
+            try:
+                got = (await candidate.execute(text("SELECT pg_try_advisory_lock(:id)"),
+                                               {"id": self.lock_id})).scalar()
+                await candidate.commit()
+            except BaseException:
+                await candidate.invalidate()
+                raise
+        if got:
+            self._connection = candidate
+            self.term += 1
+            log.info("outbox relay leads (advisory lock %s)", self.lock_id)
+        else:
+            await candidate.close()
+
+    async def _drop(self) -> None:
+        """Forget a connection whose lock is gone; never back into the pool, where it could hold it."""
+        connection, self._connection = self._connection, None
+        with contextlib.suppress(Exception):
+            await connection.invalidate()
+        with contextlib.suppress(Exception):
+            await connection.close()
+
+    async def release(self) -> None:
+        if self._connection is None:
+            return
+        with contextlib.suppress(Exception):
+            await self._connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": self.lock_id})
+            await self._connection.commit()
+        await self._drop()

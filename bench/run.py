@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.chain import relay_chain_latency
 from bench.load import closed_loop, percentile
-from bench import triage_model
+from bench import queues, triage_model
 from bench.replay import replay
 from bench.year import MIX, NATIONAL_YEAR, national_year
 from nwd_shared.devstack.broker import TansuBroker
@@ -234,6 +234,8 @@ def table(results: dict) -> str:
         lines += ["", f"4. replay failed: {results['replay_error']}"]
     if "triage_model" in results:
         lines += triage_model.lines(results["triage_model"])
+    if "queues" in results:
+        lines += queues.lines(results["queues"])
     return "\n".join(lines)
 
 
@@ -289,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-year", action="store_true", help="skip sections 3 and 4")
     parser.add_argument("--skip-replay", action="store_true", help="skip section 4")
     parser.add_argument("--skip-triage-model", action="store_true", help="skip section 5")
+    parser.add_argument("--skip-queues", action="store_true",
+                        help="skip section 6 (needs NWD_BENCH_POSTGRES_URL, else it says so and skips)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)
     results = {
@@ -311,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
                                        not args.skip_replay)
     if not args.skip_triage_model:
         results["triage_model"] = triage_model.triage_model()
+    if not args.skip_queues:
+        results["queues"] = queues.queues()
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

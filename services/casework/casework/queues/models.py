@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func, literal_column
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, cast
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.models import Base
+from casework.models import Base, Case
 from nwd_shared.db import UtcDateTime
 from nwd_shared.messaging.tables import OUTBOX_ID
 
@@ -49,6 +50,7 @@ class CaseSearchText(Base):
     """A contact's names and description, as intake received them, for the owner's full-text search."""
 
     __tablename__ = "case_search_text"
+    __table_args__ = (Index("ix_case_search_text_document", "document", postgresql_using="gin"),)
 
     # An integer key: SQLite's FTS5 index (case_search_fts) refers to rows by it.
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -58,26 +60,17 @@ class CaseSearchText(Base):
     complainant_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     person_affected_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # PostgreSQL: the reference, names and description as a tsvector (GIN-indexed), stored so a phrase's
+    # recheck reads it instead of parsing the text again. SQLite leaves it empty: FTS5 indexes the columns.
+    document: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-def _words(*columns) -> object:
-    """The columns as one text, each missing one empty."""
-    # Literals, not bound parameters: PostgreSQL matches a query to the index by its expression.
-    empty, space = literal_column("''"), literal_column("' '")
-    text = func.coalesce(columns[0], empty)
-    for column in columns[1:]:
-        text = text.op("||")(space).op("||")(func.coalesce(column, empty))
-    return text
-
-
-# The one document PostgreSQL searches; queries use this very expression, so the GIN index serves them.
-SEARCH_DOCUMENT = func.to_tsvector(
-    literal_column("'english'"),
-    _words(CaseSearchText.reference, CaseSearchText.complainant_name, CaseSearchText.person_affected_name,
-           CaseSearchText.description))
-
-# PostgreSQL only: SQLite searches its FTS5 table (case_search_fts) instead, kept in step by triggers.
-# `_table`: an index on an expression names no column for SQLAlchemy to find its table by.
-SEARCH_INDEX = Index("ix_case_search_text_document", SEARCH_DOCUMENT, postgresql_using="gin",
-                     _table=CaseSearchText.__table__).ddl_if(dialect="postgresql")
+# Indexes on complaint_case for the queues' own questions (the case's own indexes are the case's).
+# Newest first, a page at a time: the default list walks this backwards and stops at the page's end.
+RECEIVED_INDEX = Index("ix_complaint_case_received_on_id", Case.received_on, Case.id)
+# An owner's cases at a stage (its live queues): a few thousand of a big owner's tens of thousands.
+OWNER_STATUS_INDEX = Index("ix_complaint_case_owner_status", Case.owner, Case.status)
+# PostgreSQL: "the cases it contributes to" by containment in the JSON list, not by reading every row.
+CONTRIBUTORS_INDEX = Index("ix_complaint_case_contributors", cast(Case.contributors, JSONB), postgresql_using="gin",
+                           _table=Case.__table__).ddl_if(dialect="postgresql")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import (
     Date,
@@ -22,13 +24,16 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.domain import AWAITING_RESPONSE, ENDED
+from casework.domain import AWAITING_RESPONSE, ENDED, CaseStatus
 from casework.models import Case, CaseContribution
 from casework.queues import search
 from casework.queues.models import CaseAssignment, CaseAssignmentChange, CaseSearchText
 
+# Statuses of a case still being worked, named (not "not ended") so the owner-and-status index serves.
+LIVE = tuple(str(status) for status in CaseStatus if status not in ENDED)
 # Sort keys never NULL, so a cursor can name a position: a case with nothing due sorts last.
 LATEST, EARLIEST = date(9999, 12, 31), date(1, 1, 1)
 
@@ -60,7 +65,10 @@ def updated_on(dialect: str):
     return type_coerce(latest(received, *(func.coalesce(step, received) for step in steps)), Date)
 
 
-def _contributes(organisation: str):
+def _contributes(dialect: str, organisation: str):
+    """The cases an organisation contributes to: containment (GIN-indexed) on PostgreSQL, text on SQLite."""
+    if dialect == "postgresql":
+        return cast(Case.contributors, JSONB).op("@>")(cast(literal(json.dumps([organisation])), JSONB))
     # contributors is a JSON list of organisation ids ([a-z0-9-]+): its text names each one quoted.
     return cast(Case.contributors, String).like(f'%"{organisation}"%')
 
@@ -104,24 +112,29 @@ class Listed:
 def _conditions(dialect: str, caller: str, want: CaseFilter, today: date) -> list:
     owned = Case.owner == caller
     due = due_on()
-    conditions = [or_(owned, _contributes(caller))]
-    if want.relation == "owner":
-        conditions.append(owned)
+    # The handler and team are the owner's: a contributor's staff are never matched against them.
+    owner_only = want.relation == "owner" or want.handler is not None or want.unassigned or want.team is not None
+    if owner_only:
+        conditions = [owned]
     elif want.relation == "contributor":
-        conditions += [Case.owner != caller, _contributes(caller)]
+        conditions = [Case.owner != caller, _contributes(dialect, caller)]
+    else:
+        conditions = [or_(owned, _contributes(dialect, caller))]
     if want.statuses:
         conditions.append(Case.status.in_(want.statuses))
     if want.stage_statuses:
         conditions.append(Case.status.in_(want.stage_statuses))
-    # The handler and team are the owner's: a contributor's staff are never matched against them.
     if want.handler is not None:
-        conditions += [owned, CaseAssignment.handler == want.handler]
+        conditions.append(CaseAssignment.handler == want.handler)
     if want.unassigned:
-        conditions += [owned, CaseAssignment.handler.is_(None)]
+        conditions.append(~exists().where(CaseAssignment.case_id == Case.id))
     if want.team is not None:
-        conditions += [owned, CaseAssignment.team == want.team]
+        conditions.append(CaseAssignment.team == want.team)
     if want.suspended is not None:
         conditions.append(Case.suspended == (true() if want.suspended else false()))
+    if want.overdue or want.due_before is not None:
+        # Said again in plain terms (only a case awaiting its response has anything due), for the index.
+        conditions.append(Case.status.in_(AWAITING_RESPONSE))
     if want.overdue is not None:
         conditions.append(due < today if want.overdue else or_(due.is_(None), due >= today))
     if want.due_before is not None:
@@ -136,18 +149,13 @@ def _conditions(dialect: str, caller: str, want: CaseFilter, today: date) -> lis
         conditions.append(func.lower(Case.subject) == want.subject.lower())
     if want.waiting is not None:
         conditions.append(_outstanding_part() if want.waiting else ~_outstanding_part())
-    if want.q is not None:
-        conditions.append(_text_matches(dialect, caller, want.q))
     return conditions
 
 
-def _text_matches(dialect: str, caller: str, q: str):
-    """The reference itself for anyone who sees the case; the names and description for the owner only."""
-    by_reference = Case.reference == q.strip().upper()
-    words = search.matching_references(dialect, q)
-    if words is None:
-        return by_reference
-    return or_(by_reference, and_(Case.owner == caller, Case.reference.in_(words)))
+# A search matching at most this many contacts is looked up by their references; one matching more
+# walks the caller's cases in the order asked, a growing chunk at a time, keeping those whose words match.
+FEW_MATCHES = 1000
+FIRST_CHUNK = 500
 
 
 def sort_key(dialect: str, sort: str, descending: bool):
@@ -171,19 +179,65 @@ async def list_cases(session: AsyncSession, caller: str, want: CaseFilter, *, to
                      descending: bool, after: tuple[date, str] | None, limit: int) -> list[Listed]:
     """A page of the caller's cases in the order asked, after the cursor's position."""
     dialect = session.bind.dialect.name
+    page = partial(_page, session, dialect, caller, want, today=today, sort=sort, descending=descending)
+    if want.q is None:
+        return await page(after=after, limit=limit)
+    # The reference itself for anyone who sees the case; the names and description for the owner only.
+    reference = want.q.strip().upper()
+    words = search.matching_references(dialect, want.q)
+    if words is None:
+        return await page(after=after, limit=limit, also=Case.reference == reference)
+    matched = list((await session.execute(words.limit(FEW_MATCHES + 1))).scalars())
+    if len(matched) <= FEW_MATCHES:
+        return await page(after=after, limit=limit, also=or_(
+            Case.reference == reference, and_(Case.owner == caller, Case.reference.in_(matched))))
+    found: list[str] = []
+    chunk = FIRST_CHUNK
+    while len(found) < limit:
+        walked = await page(after=after, limit=chunk, narrow=True)
+        owned = [row.reference for row in walked if row.owner == caller]
+        hits = set((await session.execute(search.among(dialect, want.q, owned))).scalars()) if owned else set()
+        found += [row.id for row in walked if row.reference == reference or row.reference in hits]
+        if len(walked) < chunk:
+            break
+        after, chunk = (walked[-1].key, walked[-1].id), chunk * 2
+    found = found[:limit]
+    return await page(after=None, limit=limit, also=Case.id.in_(found)) if found else []
+
+
+async def _page(session: AsyncSession, dialect: str, caller: str, want: CaseFilter, *, today: date, sort: str,
+                descending: bool, after: tuple[date, str] | None, limit: int, also=None,
+                narrow: bool = False) -> list:
+    """The cases in order after `after`: whole, with handler and dates, or `narrow` (id, reference, owner, key)."""
     key = sort_key(dialect, sort, descending)
     conditions = _conditions(dialect, caller, want, today)
+    if also is not None:
+        conditions.append(also)
     if after is not None:
         position, case_id = literal(after[0], Date), after[1]
         beyond = (or_(key < position, and_(key == position, Case.id < case_id)) if descending
                   else or_(key > position, and_(key == position, Case.id > case_id)))
         conditions.append(beyond)
     order = [key.desc(), Case.id.desc()] if descending else [key.asc(), Case.id.asc()]
+    # First the page's ids, narrow rows through the sort; then the page's cases, handlers and dates.
+    page = select(Case.id.label("id"), key.label("key")).where(*conditions).order_by(*order).limit(limit)
+    if narrow:
+        page = page.add_columns(Case.reference, Case.owner)
+    if _asks_assignment(want, sort):
+        page = page.outerjoin(CaseAssignment, CaseAssignment.case_id == Case.id)
+    if narrow:
+        return list(await session.execute(page))
+    page = page.subquery()
     query = (select(Case, CaseAssignment.handler, CaseAssignment.team, due_on(), updated_on(dialect))
+             .join(page, page.c.id == Case.id)
              .outerjoin(CaseAssignment, CaseAssignment.case_id == Case.id)
-             .where(*conditions).order_by(*order).limit(limit))
+             .order_by(*([page.c.key.desc(), page.c.id.desc()] if descending else [page.c.key, page.c.id])))
     rows = await session.execute(query)
     return [Listed(case, handler, team, due, updated) for case, handler, team, due, updated in rows]
+
+
+def _asks_assignment(want: CaseFilter, sort: str) -> bool:
+    return want.handler is not None or want.team is not None or sort == "updated"
 
 
 async def queue_counts(session: AsyncSession, owner: str, person: str | None, *, today: date,
@@ -201,7 +255,7 @@ async def queue_counts(session: AsyncSession, owner: str, person: str | None, *,
     columns = [func.count().filter(condition).label(name) for name, condition in counted.items()
                if condition is not None]
     query = (select(*columns).select_from(Case).outerjoin(CaseAssignment, CaseAssignment.case_id == Case.id)
-             .where(Case.owner == owner, Case.status.not_in(ENDED)))
+             .where(Case.owner == owner, Case.status.in_(LIVE)))
     row = (await session.execute(query)).one()._mapping
     return {name: row.get(name) for name in counted}
 
@@ -241,7 +295,7 @@ async def blank_words(session: AsyncSession, references: Collection[str], blank:
     await session.execute(update(CaseSearchText).where(CaseSearchText.reference.in_(list(references)),
                                                        CaseSearchText.anonymised_at.is_(None))
                           .values(complainant_name=blank, person_affected_name=blank, description=blank,
-                                  anonymised_at=now))
+                                  document=search.reference_only(session.bind.dialect.name), anonymised_at=now))
 
 
 async def words_without_case_before(session: AsyncSession, before: datetime, limit: int) -> list[str]:

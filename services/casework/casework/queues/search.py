@@ -1,6 +1,6 @@
 """Full-text search over a contact's reference, names and description, in the database's own engine.
 
-PostgreSQL: `websearch_to_tsquery('english', q)` against the GIN-indexed document. SQLite (the
+PostgreSQL: `websearch_to_tsquery('english', q)` against the stored, GIN-indexed tsvector. SQLite (the
 embedded default): the FTS5 table case_search_fts, with the query turned into FTS5's syntax here.
 """
 
@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import Select, column, func, literal_column, select, table
 
-from casework.queues.models import SEARCH_DOCUMENT, CaseSearchText
+from casework.queues.models import CaseSearchText
 
 # SQLite's FTS5 index over case_search_text (created by casework_0006; no model describes it).
 _fts = table("case_search_fts", column("rowid"), column("case_search_fts"))
@@ -49,13 +49,38 @@ def fts5_query(q: str) -> str | None:
     return f"({query}) NOT ({' OR '.join(absent)})" if absent else query
 
 
+_ENGLISH = literal_column("'english'")
+
+
+def document(dialect: str, *texts: str | None):
+    """What PostgreSQL stores to search these texts by (None on SQLite, whose FTS5 reads the columns)."""
+    if dialect != "postgresql":
+        return None
+    return func.to_tsvector(_ENGLISH, " ".join(t for t in texts if t))
+
+
+def reference_only(dialect: str):
+    """The stored document once the words are gone: the reference, in SQL over the row's own column."""
+    return func.to_tsvector(_ENGLISH, CaseSearchText.reference) if dialect == "postgresql" else None
+
+
 def matching_references(dialect: str, q: str) -> Select | None:
     """The references whose words match `q`; None when `q` asks for nothing searchable."""
     if dialect == "postgresql":
         return select(CaseSearchText.reference).where(
-            SEARCH_DOCUMENT.op("@@")(func.websearch_to_tsquery(literal_column("'english'"), q)))
+            CaseSearchText.document.op("@@")(func.websearch_to_tsquery(_ENGLISH, q)))
     query = fts5_query(q)
     if query is None:
         return None
     matched = select(_fts.c.rowid).where(_fts.c.case_search_fts.op("MATCH")(query))
     return select(CaseSearchText.reference).where(CaseSearchText.id.in_(matched))
+
+
+def among(dialect: str, q: str, references: list[str]) -> Select:
+    """Which of these references have words matching `q` (a chunk of the cases a search walks)."""
+    if dialect == "postgresql":
+        return select(CaseSearchText.reference).where(
+            CaseSearchText.reference.in_(references),
+            CaseSearchText.document.op("@@")(func.websearch_to_tsquery(_ENGLISH, q)))
+    matched = matching_references(dialect, q)
+    return matched.where(CaseSearchText.reference.in_(references))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.domain import CaseStatus
 from casework.models import Case
-from casework.queues import repository
+from casework.queues import repository, search
 from casework.queues.models import CaseAssignment, CaseAssignmentChange, CaseSearchText
 from casework.queues.schemas import AssignmentIn
 from nwd_shared import events as ev
@@ -71,6 +71,8 @@ async def keep_words(session: AsyncSession, event: ev.ContactReceived) -> list[e
     words.complainant_name = data.complainant.name
     words.person_affected_name = data.person_affected.name if data.person_affected else None
     words.description = data.description
+    words.document = search.document(session.bind.dialect.name, data.reference, words.complainant_name,
+                                     words.person_affected_name, words.description)
     return []
 
 

@@ -370,3 +370,30 @@ async def test_an_assignment_body_is_strict(casework, body):
     case = await open_case(casework, date(2026, 6, 1))
     response = await casework.put(f"/v1/cases/{case['id']}/assignment", json=body, headers=CARA)
     assert response.status_code == 422
+
+
+async def test_a_search_matching_many_contacts_walks_the_cases_in_order_and_pages_the_same(casework, monkeypatch):
+    from casework.queues import repository
+
+    # As if the word were in thousands of contacts: the cases are walked a chunk at a time.
+    monkeypatch.setattr(repository, "FEW_MATCHES", 1)
+    monkeypatch.setattr(repository, "FIRST_CHUNK", 2)
+    common = word()
+    window = {"received_from": "2023-02-01", "received_to": "2023-02-28"}
+    cases = []
+    for day, text in ((1, common), (2, "nothing here"), (3, common), (6, "nor here"), (7, "nor there"),
+                      (8, common), (9, common)):
+        cases.append(await open_case(casework, date(2023, 2, day), description=f"Visits {text}."))
+    theirs = await open_case(casework, date(2023, 2, 10), owner="uhsussex", contributors=("wsx-council",),
+                             description=f"Visits {common}.")
+    expected = [c["id"] for c in reversed(cases) if common in (await words_of(casework, c["reference"]))]
+    assert len(expected) == 4 and theirs["id"] not in expected
+    assert await walk(casework, **window, q=common, limit=3) == expected
+    assert await walk(casework, **window, q=common, limit=1, sort="received", order="asc") == expected[::-1]
+    assert await listed(casework, **window, q=f"{common} -visits") == []
+
+
+async def words_of(casework, reference: str) -> str:
+    async with casework.runtime.sessions() as session:
+        return (await session.execute(select(CaseSearchText.description).where(
+            CaseSearchText.reference == reference))).scalar_one()

@@ -1,9 +1,9 @@
 """Work queues, search and assignment (issue 15).
 
-case_assignment (who handles a case now), case_assignment_change (its history) and case_search_text
-(the contact's names and description). Full-text search is the database's own: on PostgreSQL a GIN
-index over `to_tsvector('english', ...)`, on SQLite an FTS5 table over case_search_text kept in step
-by triggers.
+case_assignment (who handles a case now), case_assignment_change (its history), case_search_text
+(the contact's names and description) and three indexes on complaint_case for the queues. Full-text
+search is the database's own: on PostgreSQL a stored tsvector with a GIN index, on SQLite an FTS5
+table over case_search_text kept in step by triggers.
 
 Revision ID: casework_0006
 Revises: casework_0005
@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "casework_0006"
 down_revision = "casework_0005"
 branch_labels = None
 depends_on = None
 
-# The same expression as casework.queues.models.SEARCH_DOCUMENT, frozen here as this revision made it.
-DOCUMENT = ("to_tsvector('english', (((((coalesce(reference, '') || ' ') || coalesce(complainant_name, '')) "
-            "|| ' ') || coalesce(person_affected_name, '')) || ' ') || coalesce(description, ''))")
 FTS_COLUMNS = "reference, complainant_name, person_affected_name, description"
 NEW_ROW = "new.reference, new.complainant_name, new.person_affected_name, new.description"
 OLD_ROW = "old.reference, old.complainant_name, old.person_affected_name, old.description"
@@ -85,17 +83,24 @@ def upgrade() -> None:
         sa.Column("complainant_name", sa.String(200), nullable=True),
         sa.Column("person_affected_name", sa.String(200), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("document", postgresql.TSVECTOR().with_variant(sa.Text(), "sqlite"), nullable=True),
         sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_case_search_text"),
         sa.UniqueConstraint("reference", name="uq_case_search_text_reference"),
     )
     op.create_index("ix_case_search_text_received_at", "case_search_text", ["received_at"])
+    # PostgreSQL searches the stored tsvector by this; on SQLite it indexes an empty column, FTS5 does the work.
+    op.create_index("ix_case_search_text_document", "case_search_text", ["document"], postgresql_using="gin")
+    # The queues' own indexes on the case: newest first a page at a time, an owner's cases at a stage,
+    # and (PostgreSQL) the cases an organisation contributes to, by containment in the JSON list.
+    op.create_index("ix_complaint_case_received_on_id", "complaint_case", ["received_on", "id"])
+    op.create_index("ix_complaint_case_owner_status", "complaint_case", ["owner", "status"])
     if _sqlite():
         for statement in SQLITE_FTS:
             op.execute(statement)
     else:
-        op.create_index("ix_case_search_text_document", "case_search_text", [sa.text(DOCUMENT)],
-                        postgresql_using="gin")
+        op.create_index("ix_complaint_case_contributors", "complaint_case",
+                        [sa.text("CAST(contributors AS JSONB)")], postgresql_using="gin")
 
 
 def downgrade() -> None:
@@ -104,7 +109,10 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {trigger}")
         op.execute("DROP TABLE case_search_fts")
     else:
-        op.drop_index("ix_case_search_text_document", table_name="case_search_text")
+        op.drop_index("ix_complaint_case_contributors", table_name="complaint_case")
+    op.drop_index("ix_case_search_text_document", table_name="case_search_text")
+    op.drop_index("ix_complaint_case_owner_status", table_name="complaint_case")
+    op.drop_index("ix_complaint_case_received_on_id", table_name="complaint_case")
     op.drop_index("ix_case_search_text_received_at", table_name="case_search_text")
     op.drop_table("case_search_text")
     op.drop_index("ix_case_assignment_change_case_id", table_name="case_assignment_change")

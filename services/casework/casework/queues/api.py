@@ -81,7 +81,7 @@ async def list_cases(
     reference: Annotated[str | None, Query(max_length=32, description="the old lookup: the contact's case, "
                                                                        "whole (the other parameters are ignored)")] = None,
     status: Annotated[list[Status] | None, Query()] = None,
-    stage: Annotated[list[Stage] | None, Query(max_length=6)] = None,
+    stage: Annotated[list[Stage] | None, Query(max_length=8)] = None,
     relation: Relation | None = None,
     handler: Handler = None,
     team: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,

@@ -11,14 +11,17 @@ from datetime import date, timedelta
 from casework.domain import AWAITING_RESPONSE, ENDED, CaseStatus
 from nwd_shared.errors import Invalid
 
-# Where a case is in the procedure, as a complaints team says it; each stage is a set of statuses.
+# Where a case is in the procedure, as a complaints team says it; each stage is a set of statuses
+# (named as stored: the later stages' statuses came with the complaint's life, issue 15).
 STAGES: dict[str, tuple[str, ...]] = {
+    "day_to_day": ("day_to_day",),
     "acknowledgement": (CaseStatus.OPEN,),
     "plan": (CaseStatus.ACKNOWLEDGED,),
     "response": (CaseStatus.ACTION_PLAN_ISSUED,),
     "responded": (CaseStatus.RESPONDED,),
+    "review": ("under_review", "final_response_sent"),
     "ombudsman": (CaseStatus.ESCALATED,),
-    "closed": (CaseStatus.CLOSED, CaseStatus.TRANSFERRED),
+    "closed": (CaseStatus.CLOSED, CaseStatus.TRANSFERRED, "withdrawn"),
 }
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casework.schemas import DeadlinesView
 
-Stage = Literal["acknowledgement", "plan", "response", "responded", "ombudsman", "closed"]
+Stage = Literal["day_to_day", "acknowledgement", "plan", "response", "responded", "review", "ombudsman", "closed"]
 Relation = Literal["owner", "contributor"]
 Sort = Literal["received", "due", "updated"]
 Order = Literal["asc", "desc"]

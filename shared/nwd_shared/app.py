@@ -15,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import db
 from nwd_shared.calendar import Clock, WorkingCalendar, system_clock
+from nwd_shared.directory import load_directory
 from nwd_shared.events import CloudEvent
 from nwd_shared.http import (
     ERROR_RESPONSES,
     BodyLimitMiddleware,
     MetricsMiddleware,
+    SecurityHeadersMiddleware,
+    TrustedProxyMiddleware,
     declare_problem_schemas,
     install_problem_handlers,
     problem_response,
@@ -90,6 +93,7 @@ def build_service_app(
     `body_limits` gives paths (regular expressions) a body limit other than 1 MiB, e.g. uploads;
     `expiring` names tables of the service's own that housekeeping prunes (intake's idempotency keys).
     """
+    refuse_unsafe_defaults(settings)
     parts = ServiceParts(tables=tables, migrations_dir=migrations_dir, consumers=consumers,
                          periodic=periodic, clock=clock, calendar=calendar, runtime_type=runtime_type,
                          expiring=expiring)
@@ -109,12 +113,31 @@ def build_service_app(
     declare_problem_schemas(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(TracingMiddleware)
+    # Outermost: everything inside, the audit trail included, sees the client's own address.
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     app.include_router(_health_router())
     for router in routers:
         # Every error a client can meet is declared, so a client generated from the document is right.
         app.include_router(router, responses=ERROR_RESPONSES)
     return app
+
+
+class UnsafeDeployment(RuntimeError):
+    """NWD_ENV=production with one of the demo's defaults: the service refuses to start."""
+
+
+def refuse_unsafe_defaults(settings: ServiceSettings) -> None:
+    """In production, refuse the demo directory, plain API keys and each service's own unsafe settings."""
+    if settings.env != "production":
+        return
+    refusals = settings.production_refusals()
+    plain = [o.id for o in load_directory(settings.organisations_file).organisations if o.api_key]
+    if plain:
+        refusals.append(f"NWD_ORGANISATIONS_FILE: plain api_key for {', '.join(plain)}; give api_key_sha256")
+    if refusals:
+        raise UnsafeDeployment("NWD_ENV=production refuses to start: " + "; ".join(refusals))
 
 
 def _health_router() -> APIRouter:

@@ -38,6 +38,8 @@ def run_service(
         port=int(os.environ.get("NWD_PORT", default_port)),
         log_level=settings.log_level.lower(),
         access_log=False,
+        # X-Forwarded-For is read by TrustedProxyMiddleware, from NWD_TRUSTED_PROXIES only.
+        proxy_headers=False,
         lifespan="on",
         log_config=None,
         # SIGTERM: stop accepting, let in-flight requests finish, then the lifespan drains.

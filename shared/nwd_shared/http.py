@@ -1,11 +1,13 @@
-"""HTTP plumbing: problem+json errors, the 1 MiB body limit, request metrics."""
+"""HTTP plumbing: problem+json errors, the 1 MiB body limit, request metrics, security headers,
+the client's address behind trusted proxies."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -218,3 +221,99 @@ class MetricsMiddleware:
             method = scope["method"]
             HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
             HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
+
+
+# A strict policy for every HTML page (letters, reports, the feedback form): nothing loads but the
+# page's own inline styles; no scripts, no frames of it elsewhere, forms post only to the service.
+HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
+# The interactive API docs load Swagger UI and ReDoc from their CDN; still never framed.
+DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+               "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+               "font-src https://fonts.gstatic.com; img-src data: https://fastapi.tiangolo.com "
+               "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'")
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries: nosniff; no-store under /v1; a strict CSP on HTML.
+
+    Every /v1 response is `Cache-Control: no-store`, not only those known to hold personal data:
+    nearly all do (contacts, cases, referrals, letters, the feedback form), the few that do not
+    (reports) are cheap to recompute, and a rule by path cannot be forgotten by a new endpoint. A
+    header an endpoint set itself (a document download's own policy) is left as it is.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+
+        async def secured_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                if path.startswith("/v1/"):
+                    headers.setdefault("Cache-Control", "no-store")
+                if headers.get("content-type", "").lower().startswith("text/html"):
+                    docs = path.startswith(DOCS_PATHS)
+                    headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else HTML_POLICY)
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("Referrer-Policy", "no-referrer")
+            await send(message)
+
+        await self.app(scope, receive, secured_send)
+
+
+def forwarded_client(peer: str | None, forwarded_for: list[str],
+                     trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> str | None:
+    """The client's address: the peer, unless the peer is a trusted proxy; then X-Forwarded-For.
+
+    The header is read from the right (each proxy appends the address it saw) past every trusted
+    proxy; the first address that is not one is the client. A client can write anything at the
+    left of the header, so nothing left of the first untrusted address is believed.
+    """
+    if peer is None:
+        return None
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    address = peer
+    while hops and _trusted(address, trusted):
+        candidate = hops.pop()
+        try:
+            address = str(ipaddress.ip_address(candidate))
+        except ValueError:
+            break  # not an address: believe no further
+    return address
+
+
+def _trusted(address: str, trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip.version == network.version and ip in network for network in trusted)
+
+
+class TrustedProxyMiddleware:
+    """Set the request's client address from X-Forwarded-For, only when the peer is a trusted proxy.
+
+    The audit trail (and anything else reading `request.client`) then names the client, not the
+    ingress pod; with no trusted proxies configured the header is ignored.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: Sequence[object] = ()) -> None:
+        self.app = app
+        self.trusted = [ipaddress.ip_network(str(network), strict=False) for network in trusted]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.trusted and scope.get("client"):
+            host, port = scope["client"]
+            values = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"]
+            client = forwarded_client(host, values, self.trusted)
+            if client != host:
+                scope = {**scope, "client": (client, port)}
+        await self.app(scope, receive, send)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_ORGANISATIONS_FILE = Path(__file__).parent / "demo" / "organisations.yaml"
@@ -87,8 +89,20 @@ class RetentionSettings(_NwdSettings):
     retention_check_seconds: float = 3600.0
 
 
+class DeploymentSettings(_NwdSettings):
+    """Where the service runs: in production the demo's defaults are refused at start."""
+
+    # NWD_ENV=production refuses the demo directory, plain api_key entries, http webhooks and a
+    # localhost feedback link (each service's `production_refusals`).
+    env: Literal["development", "production"] = "development"
+    # The reverse proxies (ingress) in front of the service, as CIDRs: X-Forwarded-For is believed
+    # only from them, so the audit trail records the client's address rather than the ingress pod's.
+    # NWD_TRUSTED_PROXIES='["10.42.0.0/16"]'
+    trusted_proxies: list[IPvAnyNetwork] = []
+
+
 class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSettings, RetentionSettings,
-                      HousekeepingSettings):
+                      HousekeepingSettings, DeploymentSettings):
     """Identity and database of one service; subclasses set `service_name`."""
 
     service_name: str = "nwd"
@@ -99,6 +113,13 @@ class ServiceSettings(KafkaSettings, DirectorySettings, OutboxSettings, AuthSett
     otel_exporter_otlp_endpoint: str | None = None
     # How long shutdown may spend publishing what the outbox still holds.
     shutdown_drain_seconds: float = 5.0
+
+    def production_refusals(self) -> list[str]:
+        """What this configuration must not run in production with; a service adds its own."""
+        refusals = []
+        if self.organisations_file.resolve() == DEMO_ORGANISATIONS_FILE.resolve():
+            refusals.append("NWD_ORGANISATIONS_FILE: the demo directory (its keys are public)")
+        return refusals
 
     @property
     def source(self) -> str:
@@ -114,3 +135,15 @@ def database_url_field(service: str) -> object:
             f"NWD_{service.upper()}_DATABASE_URL", "NWD_DATABASE_URL", "database_url"
         ),
     )
+
+
+def is_local_host(host: str) -> bool:
+    """A host name or address that means this machine (or none): localhost, 127.0.0.0/8, ::1, 0.0.0.0."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host in {"", "localhost"} or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

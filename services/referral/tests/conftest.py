@@ -25,8 +25,10 @@ from referral.main import create_app
 
 # Waits on the broker: generous, since a loaded machine can take many seconds per hop.
 BROKER_WAIT = 60.0
-# Quick webhook retries so a test sees the second attempt within a second.
-FAST_WEBHOOKS = dict(webhook_poll_seconds=0.1, webhook_retry_base_seconds=0.3)
+# Quick webhook retries so a test sees the second attempt within a second; the test endpoints
+# listen over http on 127.0.0.1, admitted as a partner's private network would be.
+FAST_WEBHOOKS = dict(webhook_poll_seconds=0.1, webhook_retry_base_seconds=0.3, webhook_allow_http=True,
+                     webhook_allowed_networks=["127.0.0.0/8"])
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
-from referral.webhooks import repository, service
+from referral.webhooks import egress, repository, service
 from referral.webhooks.schemas import (
     DeliveryList,
     SubscriptionCreated,
@@ -24,8 +24,13 @@ router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
              dependencies=[require_scope("subscriptions:write")])
 async def subscribe(body: SubscriptionIn, caller: CurrentOrganisation, work: Work,
                     runtime: RuntimeDep) -> SubscriptionCreated:
-    """Register an endpoint for referral events that name the caller; signed per Standard Webhooks."""
-    row = await service.subscribe(work.session, caller=caller, body=body, now=runtime.clock())
+    """Register an endpoint for referral events that name the caller; signed per Standard Webhooks.
+
+    The URL must be https and must not name an address inside the network (422); its host is
+    resolved and checked again at every send.
+    """
+    row = await service.subscribe(work.session, caller=caller, body=body, now=runtime.clock(),
+                                  policy=egress.Policy.of(runtime.settings))
     return SubscriptionCreated.model_validate(row, from_attributes=True)
 
 
@@ -57,7 +62,7 @@ async def list_deliveries(
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
     limit: int = Query(default=100, ge=1, le=500),
 ) -> DeliveryList:
-    """What was sent to an endpoint, newest first, with every attempt and its answer."""
+    """What was sent to an endpoint, newest first, with every attempt's status code and coarse outcome."""
     items = await service.deliveries(session, subscription_id=subscription_id, caller=caller, status=status,
                                      limit=limit)
     return DeliveryList(items=items)

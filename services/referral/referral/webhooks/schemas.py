@@ -51,10 +51,15 @@ class SubscriptionList(BaseModel):
     items: list[SubscriptionView]
 
 
+# What became of an attempt, coarsely: never the remote error text or body (webhooks/egress.py).
+Outcome = Literal["delivered", "refused_address", "failed_http_status", "timeout", "connection_failed"]
+
+
 class AttemptView(BaseModel):
     attempted_at: datetime
+    # The endpoint's HTTP status, when it answered.
     status_code: int | None
-    error: str | None
+    outcome: Outcome
     duration_ms: int
 
 
@@ -67,7 +72,7 @@ class DeliveryView(BaseModel):
     attempts: int
     next_attempt_at: datetime | None
     last_status_code: int | None
-    last_error: str | None
+    last_outcome: Outcome | None
     created_at: datetime
     delivered_at: datetime | None
     history: list[AttemptView] = []

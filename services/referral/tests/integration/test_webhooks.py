@@ -121,7 +121,7 @@ async def test_a_signed_delivery_verifies_and_is_retried_after_a_500(driver, rec
         return mine[0] if mine and mine[0]["attempts"] >= 1 else None
 
     stuck = await eventually(failing, timeout=BROKER_WAIT)
-    assert stuck["status"] == "pending" and stuck["next_attempt_at"] and stuck["last_error"]
+    assert stuck["status"] == "pending" and stuck["next_attempt_at"] and stuck["last_outcome"] == "connection_failed"
     # A partner hears only of referrals that name it.
     others = (await client.get(f"/v1/subscriptions/{elsewhere['id']}/deliveries",
                                headers=key_of("bh-council"))).json()["items"]

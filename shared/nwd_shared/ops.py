@@ -15,7 +15,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from nwd_shared.directory import DirectoryError, hash_key, load_directory
 from nwd_shared.events import dead_letter_topic
-from nwd_shared.kafka import ensure_topics
+from nwd_shared.kafka import client_security, ensure_topics
+from nwd_shared.settings import KafkaSettings
 
 app = typer.Typer(help="Operate No Wrong Door.", no_args_is_help=True)
 topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
@@ -38,10 +39,16 @@ def create_topics(bootstrap: Bootstrap = "127.0.0.1:9092", partitions: int = 6, 
     """Create every catalogue topic and its dead-letter topic, if missing (defaults as in compose)."""
     created = asyncio.run(ensure_topics(
         bootstrap, partitions=partitions, replication_factor=replication_factor, retention_days=retention_days,
-        dead_letter_partitions=dead_letter_partitions, dead_letter_retention_days=dead_letter_retention_days))
+        dead_letter_partitions=dead_letter_partitions, dead_letter_retention_days=dead_letter_retention_days,
+        security=_security()))
     for name in created:
         typer.echo(f"created {name}")
     typer.echo(f"topics ready ({len(created)} created)")
+
+
+def _security() -> dict:
+    """TLS and SASL from the same NWD_KAFKA_* settings the services read."""
+    return client_security(KafkaSettings())
 
 
 def _dlt_name(topic: str) -> str:
@@ -49,7 +56,7 @@ def _dlt_name(topic: str) -> str:
 
 
 async def _read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**_security(), bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -102,7 +109,7 @@ def show_dead_letter(topic: str, partition: int, offset: int, bootstrap: Bootstr
 async def _republish(bootstrap: str, record: ConsumerRecord) -> str:
     headers = [(k, v) for k, v in record.headers or () if not k.startswith(DLT_PREFIX)]
     original = _headers(record)["nwd_dlt_original_topic"]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**_security(), bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(original, record.value, key=record.key, headers=headers)

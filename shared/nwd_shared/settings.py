@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, IPvAnyNetwork, model_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_ORGANISATIONS_FILE = Path(__file__).parent / "demo" / "organisations.yaml"
@@ -31,6 +31,29 @@ class KafkaSettings(_NwdSettings):
     # A handler that runs longer is abandoned and retried (then dead-lettered), so a hang never
     # holds its partition for ever.
     kafka_handler_timeout_seconds: float = 30.0
+    # Transport security of every producer, consumer and admin client (nwd_shared.kafka.client_security).
+    # PLAINTEXT is for the embedded dev broker; a deployment uses SASL_SSL: TLS (the broker's CA in
+    # NWD_KAFKA_SSL_CAFILE) and SCRAM credentials (NWD_KAFKA_SASL_USERNAME, NWD_KAFKA_SASL_PASSWORD).
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # PEM files: the CA that signed the brokers' certificates (unset: the system's CAs), and for
+    # mutual TLS a client certificate and its key.
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_ssl_check_hostname: bool = True
+
+    @model_validator(mode="after")
+    def _sasl_has_credentials(self) -> KafkaSettings:
+        # A SASL protocol without a user would fail at the first connection, far from its cause.
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+                self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError(f"NWD_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                             "NWD_KAFKA_SASL_USERNAME and NWD_KAFKA_SASL_PASSWORD")
+        return self
 
 
 class DirectorySettings(_NwdSettings):

@@ -24,7 +24,7 @@ from learning.models import PROJECTIONS, messaging
 from nwd_shared import db, migrations
 from nwd_shared.calendar import WorkingCalendar, system_clock
 from nwd_shared.directory import load_directory
-from nwd_shared.kafka import ProducerHandle
+from nwd_shared.kafka import ProducerHandle, client_security
 from nwd_shared.messaging.consumer import EventConsumer
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ async def drop_projections(sessions, consumer: str) -> None:
 
 async def replay(settings: Settings, applier: EventConsumer) -> Rebuilt:
     """Every record of the topics, from the first to the last there is (run it with the service stopped)."""
-    reader = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+    reader = AIOKafkaConsumer(**client_security(settings), bootstrap_servers=settings.kafka_bootstrap_servers,
+                              enable_auto_commit=False,
                               client_id="nwd-learning-rebuild", max_poll_records=BATCH)
     await reader.start()
     by_topic = {topic: 0 for topic in TOPICS}

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from nwd_shared import events as ev
 from nwd_shared.calendar import ENGLAND, Clock
+from nwd_shared.devstack import containers
 from nwd_shared.devstack.broker import TansuBroker
 from nwd_shared.devstack.processes import free_port
 from nwd_shared.events import CloudEvent
@@ -45,10 +46,48 @@ async def private_broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
 
 
 @pytest.fixture(scope="session")
-async def broker(tmp_path_factory) -> AsyncIterator[TansuBroker]:
-    """One Tansu broker for the whole test session (consumer groups take 5 s to join on it)."""
+async def broker(request, tmp_path_factory) -> AsyncIterator[TansuBroker]:
+    """One Tansu broker for the whole test session (consumer groups take 5 s to join on it);
+    Apache Kafka in a container instead under `--kafka=testcontainers` (NWD_TEST_KAFKA)."""
+    if containers.kafka_mode(request.config) == "testcontainers":
+        async with container_broker() as running:
+            yield running
+        return
     async with private_broker(tmp_path_factory) as running:
         yield running
+
+
+@asynccontextmanager
+async def container_broker() -> AsyncIterator[containers.KafkaContainerBroker]:
+    """Apache Kafka (KRaft) started by testcontainers; skips, saying why, where Docker does not answer."""
+    reason = containers.docker_unavailable_reason()
+    if reason:
+        pytest.skip(f"Apache Kafka by testcontainers: {reason}")
+    running = await asyncio.to_thread(containers.KafkaContainerBroker().start)
+    try:
+        await ensure_topics(running.bootstrap_servers)
+        yield running
+    finally:
+        await asyncio.to_thread(running.stop)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--kafka", choices=["tansu", "testcontainers"], default=None,
+                     help="the broker integration and fault tests use (default: NWD_TEST_KAFKA, else tansu);"
+                          " testcontainers also starts PostgreSQL for the postgres runs")
+
+
+def pytest_configure(config):
+    """Under testcontainers: PostgreSQL in a container for the postgres runs, idempotent producers."""
+    global POSTGRES_URL
+    if containers.kafka_mode(config) != "testcontainers":
+        return
+    os.environ.update(containers.KAFKA_SERVICE_ENV)  # settings (and stacks' processes) read it
+    os.environ["NWD_TEST_KAFKA"] = "testcontainers"  # the fault harness's processes and fixtures too
+    if containers.docker_unavailable_reason() is None and not POSTGRES_URL:
+        database = containers.PostgresContainerDatabase().start()
+        config.add_cleanup(database.stop)
+        POSTGRES_URL = os.environ["NWD_TEST_POSTGRES_URL"] = database.url
 
 
 @asynccontextmanager

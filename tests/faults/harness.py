@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from nwd_shared.devstack import containers
+from nwd_shared.devstack.broker import TansuBroker
+from nwd_shared.devstack.processes import free_port
 from nwd_shared.devstack.stack import Stack
 from nwd_shared.events import TOPICS, EnvelopeError, decode
 from nwd_shared.testing import bearer, contact_payload
@@ -21,6 +24,24 @@ COMPLAINT = contact_payload(
     description="The appointment letter gave the wrong date and nobody answered the phone to change it.",
     desired_outcome="A correct appointment and an explanation.",
 )
+
+
+def fault_broker(data) -> TansuBroker | containers.KafkaContainerBroker:
+    """The suite's broker: Tansu, or Apache Kafka (KRaft) by testcontainers under
+    `--kafka=testcontainers`, skipped with the reason where no Docker engine answers."""
+    if containers.kafka_mode() == "testcontainers":
+        import pytest
+
+        reason = containers.docker_unavailable_reason()
+        if reason:
+            pytest.skip(f"Apache Kafka by testcontainers: {reason}")
+        return containers.KafkaContainerBroker().start()
+    return TansuBroker(port=free_port(), log_file=data / "broker.log").start()
+
+
+def broker_env(broker) -> dict[str, str]:
+    """What the services need for this broker (Apache Kafka: the idempotent producer)."""
+    return dict(getattr(broker, "service_env", {}))
 
 
 @dataclass

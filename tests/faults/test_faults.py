@@ -23,7 +23,7 @@ from nwd_shared.devstack.stack import SERVICES, UNLIMITED, Stack
 from nwd_shared.events import TOPICS, dead_letter_topic
 from nwd_shared.events.catalogue import EVENT_TYPES
 
-from .harness import Load, audit, topic_records, wait_for_end_states
+from .harness import Load, audit, broker_env, fault_broker, topic_records, wait_for_end_states
 
 pytestmark = pytest.mark.e2e
 REPORTS: list[str] = []
@@ -33,10 +33,10 @@ REPORTS: list[str] = []
 def faulty(tmp_path_factory):
     """A broker and stack of their own: these tests pause, kill and restart them."""
     data = tmp_path_factory.mktemp("faults")
-    broker = TansuBroker(port=free_port(), log_file=data / "broker.log").start()
+    broker = fault_broker(data)  # Tansu; Apache Kafka under --kafka=testcontainers
     stack = Stack(data_dir=data, bootstrap_servers=broker.bootstrap_servers,
                   ports={service: free_port() for service in SERVICES},
-                  extra_env=UNLIMITED)
+                  extra_env={**UNLIMITED, **broker_env(broker)})
     stack.start()
     try:
         stack.wait_ready(timeout=180)  # generous: a loaded CI machine starts five services slowly

@@ -236,12 +236,13 @@ DOCS_PATHS = ("/docs", "/redoc")
 
 
 class SecurityHeadersMiddleware:
-    """Headers every response carries: nosniff; no-store under /v1; a strict CSP on HTML.
+    """Headers every response carries: nosniff; no-store under /v1; a strict CSP on HTML; safe cookies.
 
     Every /v1 response is `Cache-Control: no-store`, not only those known to hold personal data:
     nearly all do (contacts, cases, referrals, letters, the feedback form), the few that do not
     (reports) are cheap to recompute, and a rule by path cannot be forgotten by a new endpoint. A
-    header an endpoint set itself (a document download's own policy) is left as it is.
+    header an endpoint set itself (a document download's own policy) is left as it is. No service
+    sets a cookie today; one that did would get Secure, HttpOnly and SameSite=Strict here.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -264,9 +265,22 @@ class SecurityHeadersMiddleware:
                     headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else HTML_POLICY)
                     headers.setdefault("X-Frame-Options", "DENY")
                     headers.setdefault("Referrer-Policy", "no-referrer")
+                cookies = headers.getlist("set-cookie")
+                if cookies:
+                    del headers["set-cookie"]
+                    for cookie in cookies:
+                        headers.append("set-cookie", secure_cookie(cookie))
             await send(message)
 
         await self.app(scope, receive, secured_send)
+
+
+def secure_cookie(cookie: str) -> str:
+    """A Set-Cookie value with Secure, HttpOnly and SameSite=Strict, unless it already says otherwise."""
+    attributes = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
+    extra = [flag for flag, name in (("Secure", "secure"), ("HttpOnly", "httponly"),
+                                     ("SameSite=Strict", "samesite")) if name not in attributes]
+    return "; ".join([cookie, *extra]) if extra else cookie
 
 
 def forwarded_client(peer: str | None, forwarded_for: list[str],

@@ -6,7 +6,7 @@ from nwd_shared import events as ev
 from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
 from nwd_shared.runtime import ConsumerSpec, Runtime
-from referral import partners, retention, service
+from referral import partners, repository, retention, service
 from referral.config import Settings
 from referral.context import Context
 from referral.models import Contact, Negotiation, Ownership
@@ -45,8 +45,10 @@ def handlers(runtime: Runtime[Settings]) -> dict[str, Handler]:
 
 
 async def prefetch(session, events):
-    """The contacts, ownerships and negotiations of a batch's references, in three queries."""
+    """Lock a batch's references (sorted), then load their contacts, ownerships and negotiations in three queries."""
     references = {event.subject for event in events}
+    # Before any read: another replica's request or job on the same contact commits first, or waits.
+    await repository.lock_reference(session, *references)
     return [row for model in (Contact, Ownership, Negotiation)
             for row in await load_rows(session, model.reference, references)]
 

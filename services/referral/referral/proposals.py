@@ -59,9 +59,16 @@ def event_for(event_type: type[ev.CloudEvent], row: Referral, ctx: Context, **da
                       data=data_type(**referral_data(row) | data))
 
 
-async def party_referral(session: AsyncSession, referral_id: str, caller_id: str) -> Referral:
-    """A referral the caller sent or received; to anyone else it does not exist."""
-    row = await repository.get_referral(session, referral_id)
+async def party_referral(session: AsyncSession, referral_id: str, caller_id: str, *, lock: bool = True) -> Referral:
+    """A referral the caller sent or received; to anyone else it does not exist.
+
+    With `lock`, its contact's lock is taken first and the referral read after it, so an answer
+    sees every answer committed before it (two at once on two replicas would each see the other
+    pending and nobody would agree).
+    """
+    if lock and (reference := await repository.reference_of(session, referral_id)) is not None:
+        await repository.lock_reference(session, reference)
+    row = await repository.get_referral(session, referral_id, fresh=lock)
     if row is None or caller_id not in {row.from_organisation, row.to_organisation}:
         raise NotFound(f"no referral {referral_id}")
     return row

@@ -5,19 +5,45 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared.db import get_row
+from nwd_shared.messaging.outbox import REFERENCE_LOCK_SPACE, lock_references, reference_lock_id
 from referral.domain import NegotiationState
 from referral.models import Contact, DetailAccess, Negotiation, Ownership, Referral
 
 OPEN = ("pending", "accepted")
 
 
-async def get_referral(session: AsyncSession, referral_id: str) -> Referral | None:
-    return await session.get(Referral, referral_id)
+async def lock_reference(session: AsyncSession, *references: str) -> None:
+    """Hold the contacts' locks until the transaction ends: one writer of a negotiation at a time.
+
+    Every request, handler and job that changes a contact's referrals or negotiation takes it first,
+    so each reads what the last one committed. It is the outbox's per-reference lock (taken again,
+    at no cost, when the events are staged), in the same sorted order, so two writers never deadlock.
+    SQLite has a single writer already: nothing to do there.
+    """
+    await lock_references(session, references)
+
+
+async def try_lock_reference(session: AsyncSession, reference: str) -> bool:
+    """Take a contact's lock if nobody holds it: a job skips a busy contact and comes back next run."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    taken = await session.scalar(select(func.pg_try_advisory_xact_lock(REFERENCE_LOCK_SPACE,
+                                                                       reference_lock_id(reference))))
+    return bool(taken)
+
+
+async def reference_of(session: AsyncSession, referral_id: str) -> str | None:
+    return await session.scalar(select(Referral.reference).where(Referral.id == referral_id))
+
+
+async def get_referral(session: AsyncSession, referral_id: str, *, fresh: bool = False) -> Referral | None:
+    """A referral; `fresh` reads it again from the database even if the session has it."""
+    return await session.get(Referral, referral_id, populate_existing=fresh)
 
 
 async def get_ownership(session: AsyncSession, reference: str) -> Ownership | None:
@@ -57,21 +83,42 @@ async def referrals_for(
     return list((await session.execute(query.order_by(Referral.created_at, Referral.id))).scalars())
 
 
-async def due_reminders(session: AsyncSession, now: datetime) -> list[Referral]:
+# The periodic jobs claim what is due with SKIP LOCKED: a second replica running the same job at the
+# same moment takes other rows (or none) instead of the same ones, and the claim lasts until the
+# job's transaction, which also marks them done, commits.
+
+
+async def due_reminders(session: AsyncSession, now: datetime, *, limit: int) -> list[Referral]:
+    """Pending referrals whose reminder is due; claimed."""
     query = select(Referral).where(Referral.status == "pending", Referral.reminded_at.is_(None),
                                    Referral.escalated_at.is_(None), Referral.remind_at <= now)
-    return list((await session.execute(query.order_by(Referral.remind_at))).scalars())
+    query = query.order_by(Referral.remind_at, Referral.id).limit(limit).with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars())
 
 
-async def due_escalations(session: AsyncSession, now: datetime) -> list[Referral]:
+async def due_escalations(session: AsyncSession, now: datetime, *, limit: int) -> list[Referral]:
+    """Pending referrals past their time-out and not yet escalated; claimed."""
     query = select(Referral).where(Referral.status == "pending", Referral.escalated_at.is_(None),
                                    Referral.due_at <= now)
-    return list((await session.execute(query.order_by(Referral.due_at))).scalars())
+    query = query.order_by(Referral.due_at, Referral.id).limit(limit).with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars())
 
 
-async def waiting_for_contact(session: AsyncSession, decided_before: datetime) -> list[Negotiation]:
+async def waiting_for_contact(session: AsyncSession, decided_before: datetime, *, limit: int) -> list[Negotiation]:
+    """Decisions whose contact has not come in the wait; claimed."""
     query = select(Negotiation).where(Negotiation.state == NegotiationState.AWAITING_CONTACT.value,
                                       Negotiation.decided_at <= decided_before)
+    query = query.order_by(Negotiation.reference).limit(limit).with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars())
+
+
+async def answered_but_not_agreed(session: AsyncSession, *, limit: int) -> list[Negotiation]:
+    """Negotiations whose lead accepted and whose contributors have all answered, yet not agreed; claimed."""
+    waiting = exists().where(Referral.reference == Negotiation.reference, Referral.purpose == "joint",
+                             Referral.role == "contributor", Referral.status == "pending")
+    query = select(Negotiation).where(Negotiation.state == NegotiationState.NEGOTIATING.value,
+                                      Negotiation.lead_accepted_at.is_not(None), ~waiting)
+    query = query.order_by(Negotiation.reference).limit(limit).with_for_update(skip_locked=True, of=Negotiation)
     return list((await session.execute(query)).scalars())
 
 

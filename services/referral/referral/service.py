@@ -170,8 +170,13 @@ async def addressed_referral(session: AsyncSession, referral_id: str, caller: Or
 
 async def accept(session: AsyncSession, ctx: Context, *, referral_id: str,
                  caller: Organisation) -> tuple[Referral, list[ev.CloudEvent]]:
-    """The addressed organisation accepts; a lead owns the contact from today (its receipt date)."""
-    row = await addressed_referral(session, referral_id, caller)
+    """The addressed organisation accepts; a lead owns the contact from today (its receipt date).
+
+    Accepting again (a retry) answers the same and causes nothing.
+    """
+    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
+    if row.status == "accepted":
+        return row, []
     row.status, row.answered_at = "accepted", ctx.now
     events: list[ev.CloudEvent] = [event_for(ev.ReferralAccepted, row, ctx)]
     negotiation = await repository.get_negotiation(session, row.reference)
@@ -200,8 +205,14 @@ def _check_suggestion(row: Referral, suggested: str | None, ctx: Context) -> Non
 
 async def decline(session: AsyncSession, ctx: Context, *, referral_id: str, caller: Organisation,
                   answer: DeclineIn) -> tuple[Referral, list[ev.CloudEvent]]:
-    """The addressed organisation declines; the next candidate is asked, or the receiver reviews."""
-    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted"))
+    """The addressed organisation declines; the next candidate is asked, or the receiver reviews.
+
+    Declining again (a retry) answers the same and causes nothing.
+    """
+    row = await addressed_referral(session, referral_id, caller, statuses=("pending", "accepted", "declined",
+                                                                          "returned"))
+    if row.status == ("returned" if row.purpose == "pals" else "declined"):
+        return row, []
     if row.purpose == "pals":
         # For PALS, declining is saying it cannot sort it out: the contact becomes a complaint.
         return await return_to_complaints(session, ctx, referral_id=referral_id, caller=caller, reason=answer.reason)

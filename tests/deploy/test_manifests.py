@@ -383,7 +383,7 @@ def test_compose_and_the_kubernetes_base_run_the_contract_services_on_the_contra
             continue
         port = int(args["PORT"])
         assert args["SERVICE"] == key
-        assert service["ports"] == [f"{port}:{port}"], key
+        assert service["ports"] == [f"127.0.0.1:{port}:{port}"], key  # this machine only
         assert service["environment"]["NWD_PORT"] == str(port), key
         assert compose[f"{key}-migrate"]["command"] == ["migrate"], key
         in_compose[key] = port

@@ -158,3 +158,18 @@ async def test_answers_are_validated_as_problems(driver, referral):
     assert (await referral.get("/v1/referrals", params={"status": "nonsense"},
                                headers=key_of("uhsussex"))).status_code == 422
     assert (await referral.get("/v1/referrals", headers={})).status_code == 401
+
+
+async def test_a_retried_decline_answers_the_same_and_asks_nobody_twice(driver):
+    reference = await driver.contact(received_by="wsx-council", concerns=[{"service_type": "health"}],
+                                     responsible=["uhsussex"])
+    proposal = await driver.pending(reference, "uhsussex")
+    declined = await driver.answer(proposal, "decline", {"reason": "Not ours", "suggested_organisation_id": "sussex-icb"})
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    await driver.pending(reference, "sussex-icb")
+    before = await driver.types(reference)
+    again = await driver.answer(proposal, "decline", {"reason": "Not ours", "suggested_organisation_id": "sussex-icb"})
+    assert again.status_code == 200 and again.json() == declined.json()
+    assert await driver.types(reference) == before
+    # A different answer to the same proposal is still refused.
+    assert (await driver.answer(proposal, "accept")).status_code == 409

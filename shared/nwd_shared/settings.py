@@ -73,6 +73,18 @@ class AuthSettings(_NwdSettings):
     jwt_organisation_claim: str = "nwd_org"
     # Requests per minute per credential (each replica counts on its own).
     rate_limit_per_minute: int = 600
+    # Failed authentications (401) per minute per client address, counted before any token is
+    # checked: past it, 429 without looking at the token (or fetching the JWKS for it).
+    auth_failures_per_minute: int = 120
+    # Buckets each limit keeps in memory at most; the least recently used is dropped first.
+    rate_limit_max_entries: int = 10_000
+
+    @model_validator(mode="after")
+    def _tokens_need_issuer_and_audience(self) -> AuthSettings:
+        # A JWKS alone accepts a token any tenant of the identity provider was issued, for any API.
+        if self.jwks_url and not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError("NWD_JWKS_URL needs NWD_JWT_ISSUER and NWD_JWT_AUDIENCE")
+        return self
 
 
 class OutboxSettings(_NwdSettings):

@@ -108,7 +108,7 @@ async def alerts(ctx: ContextDep, session: ReadSession) -> AlertList:
     return AlertList(items=sorted(items, key=lambda a: (a.due_on, a.reference)))
 
 
-@router.get("/{case_id}", response_model=CaseView)
+@router.get("/{case_id}", response_model=CaseView, dependencies=[require_scope("contacts:read")])
 async def get_case(case_id: str, ctx: ContextDep, work: Work, request: Request) -> CaseView:
     """One case with its deadlines."""
     case = await service.visible_case(work.session, case_id, ctx.caller)
@@ -116,7 +116,7 @@ async def get_case(case_id: str, ctx: ContextDep, work: Work, request: Request) 
     return await _view(work.session, case, ctx)
 
 
-@router.get("/{case_id}/record", response_model=RecordView)
+@router.get("/{case_id}/record", response_model=RecordView, dependencies=[require_scope("contacts:read")])
 async def get_record(case_id: str, ctx: ContextDep, work: Work, request: Request) -> RecordView:
     """The reg 17 record of a complaint."""
     case = await service.visible_case(work.session, case_id, ctx.caller)
@@ -212,7 +212,7 @@ async def resume(case_id: str, request: Request, ctx: ContextDep, work: Work,
     return await _done(work, request, "case.resume", ctx, done)
 
 
-@router.get("/{case_id}/contributions", response_model=list[ContributionView])
+@router.get("/{case_id}/contributions", response_model=list[ContributionView], dependencies=[require_scope("contacts:read")])
 async def contributions(case_id: str, ctx: ContextDep, work: Work,
                         request: Request) -> list[ContributionView]:
     """The parts of a joint complaint: outstanding, overdue or submitted."""

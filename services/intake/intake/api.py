@@ -56,7 +56,7 @@ async def post_contact(
     )
 
 
-@router.get("/{reference}", response_model=ContactView)
+@router.get("/{reference}", response_model=ContactView, dependencies=[require_scope("contacts:read")])
 async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
                       request: Request) -> ContactView:
     """The contact's whole journey, for the organisations involved in it (404 to anyone else)."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from nwd_shared import audit
 from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation, caller_of, require_scope
+from nwd_shared.auth import CurrentOrganisation, caller_of, personal_data_refusal, require_scope
 from referral import partners, repository, service
 from referral.context import Context
 from referral.models import Referral
@@ -78,9 +78,12 @@ async def get_referral(referral_id: str, caller: CurrentOrganisation, work: Work
                        runtime: RuntimeDep, request: Request) -> ReferralWithDetails:
     """A referral; the organisation it is addressed to also gets the contact's details (audited)."""
     person = caller_of(request).actor
+    # The contact's details are personal data: given only with `contacts:read` (and a handling role).
+    may_read = personal_data_refusal(caller_of(request)) is None
     view = await partners.referral_for(work.session, Context.of(runtime, caller=caller.id),
                                        referral_id=referral_id, caller=caller,
-                                       with_details=person is None or bool(person.roles & partners.DETAIL_ROLES))
+                                       with_details=may_read and (person is None
+                                                                  or bool(person.roles & partners.DETAIL_ROLES)))
     await audit.record(work.session, audit_table, request, action="read",
                        resource="referral.details" if view.details else "referral", reference=view.reference)
     return view

@@ -23,7 +23,7 @@ def _view(row: TriageDecision) -> TriageView:
     return TriageView.model_validate(row, from_attributes=True)
 
 
-@router.get("", response_model=TriageList)
+@router.get("", response_model=TriageList, dependencies=[require_scope("contacts:read")])
 async def list_triage(
     caller: CurrentOrganisation, work: Work, runtime: RuntimeDep, request: Request,
     needs_review: bool | None = None, route: Route | None = None,
@@ -39,7 +39,7 @@ async def list_triage(
     return TriageList(items=[_view(r) for r in rows], next=next_after)
 
 
-@router.get("/{reference}", response_model=TriageView)
+@router.get("/{reference}", response_model=TriageView, dependencies=[require_scope("contacts:read")])
 async def get_triage(reference: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
                      request: Request) -> TriageView:
     """The triage decision, its reasons and the safeguarding evidence."""

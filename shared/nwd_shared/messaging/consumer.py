@@ -29,7 +29,7 @@ from nwd_shared.metrics import (
     EVENTS_UNKNOWN_TYPE,
     HANDLER_ERRORS,
 )
-from nwd_shared.observability import TRACEPARENT, consume_span
+from nwd_shared.observability import TRACEPARENT, consume_span, describe_error
 from nwd_shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ Prefetch = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[object]]
 
 class HandlerTimedOut(Exception):
     """A handler ran past NWD_KAFKA_HANDLER_TIMEOUT_SECONDS; retried, then dead-lettered like any failure."""
+
+    safe_message = True  # the event type and the timeout: no values
 
 
 def inbox_key(event: CloudEvent) -> str:
@@ -299,7 +301,8 @@ class EventConsumer:
                 if database_unavailable(exc):
                     raise
                 if attempt == attempts:
-                    await self._dead_letter(delivery.record, f"{type(exc).__name__}: {exc}")
+                    # Described, never quoted: a handler's error text may hold the event's personal data.
+                    await self._dead_letter(delivery.record, describe_error(exc))
                     return
                 await self._pause(self._settings.kafka_retry_backoff_ms / 1000 * attempt)
 

@@ -1,4 +1,4 @@
-"""Every write and report endpoint of every service asks for its scope (docs/security.md)."""
+"""Every write, report and personal-data read of every service asks for its scope (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from nwd_shared.testing import bearer, fresh_database, running_app
 # (method, path) -> the scope it needs: every authenticated write, and the reports.
 EXPECTED = {
     "intake": {
+        # Reads of personal data (issue 18, item 4).
+        ("GET", "/v1/contacts/{reference}"): "contacts:read",
         ("POST", "/v1/contacts"): "contacts:write",
         ("GET", "/v1/contacts/{reference}/audit"): "customer-relations",
         ("GET", "/v1/contacts/{reference}/complaint"): "contacts:read",
@@ -19,11 +21,26 @@ EXPECTED = {
         ("PATCH", "/v1/contacts/{reference}/contact-details"): "contacts:write",
     },
     "triage": {
+        # Reads of personal data (issue 18, item 4).
+        ("GET", "/v1/triage"): "contacts:read",
+        ("GET", "/v1/triage/{reference}"): "contacts:read",
         ("POST", "/v1/triage/{reference}/decision"): "triage:write",
         **{("POST", f"/v1/safeguarding-concerns/{{reference}}/{answer}"): "referrals:respond"
            for answer in ("acknowledge", "outcome")},
     },
     "casework": {
+        # Reads of personal data (issue 18, item 4).
+        ("GET", "/v1/cases/{case_id}"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/record"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/contributions"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/letters/{kind}"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/assignment/history"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/notes"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/notes/{note_id}"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/documents"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/documents/{document_id}"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/correspondence"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/links"): "contacts:read",
         **{("POST", f"/v1/cases/{{case_id}}/{action}"): "cases:write" for action in (
             "acknowledge", "action-plan", "action-plan/comments", "extend", "response", "close", "escalate",
             "suspend", "resume", "contributions", "contributions/{contributor}/part")},
@@ -50,6 +67,9 @@ EXPECTED = {
         ("DELETE", "/v1/subscriptions/{subscription_id}"): "subscriptions:write",
     },
     "learning": {
+        # Reads of personal data (issue 18, item 4).
+        ("GET", "/v1/subjects/{reference}"): "contacts:read",
+        ("GET", "/v1/experience-links"): "contacts:read",
         **{("GET", f"/v1/reports/{report}"): "reports:read" for report in ("summary", "annual", "ko41a", "digest")},
         ("PATCH", "/v1/learning-actions/{action_id}"): "cases:write",
         ("POST", "/v1/learning-actions/{action_id}/complete"): "cases:write",

@@ -84,7 +84,7 @@ async def add_note(case_id: str, body: NoteIn, ctx: ContextDep, work: Work, requ
     return _note_view(note, [])
 
 
-@router.get("/{case_id}/notes", response_model=NoteList)
+@router.get("/{case_id}/notes", response_model=NoteList, dependencies=[require_scope("contacts:read")])
 async def list_notes(case_id: str, ctx: ContextDep, work: Work, request: Request) -> NoteList:
     """The case's notes, oldest first; each names the later notes that correct it."""
     case, notes = await service.notes(work.session, ctx, case_id)
@@ -92,7 +92,7 @@ async def list_notes(case_id: str, ctx: ContextDep, work: Work, request: Request
     return NoteList(items=_note_views(notes))
 
 
-@router.get("/{case_id}/notes/{note_id}", response_model=NoteView)
+@router.get("/{case_id}/notes/{note_id}", response_model=NoteView, dependencies=[require_scope("contacts:read")])
 async def get_note(case_id: str, note_id: EntryId, ctx: ContextDep, work: Work, request: Request) -> NoteView:
     """One note (PUT and DELETE answer 405: notes are append-only)."""
     case, notes = await service.notes(work.session, ctx, case_id)
@@ -130,7 +130,7 @@ async def upload_document(
     return _document_view(document)
 
 
-@router.get("/{case_id}/documents", response_model=DocumentList)
+@router.get("/{case_id}/documents", response_model=DocumentList, dependencies=[require_scope("contacts:read")])
 async def list_documents(case_id: str, ctx: ContextDep, work: Work, request: Request) -> DocumentList:
     """The case's documents (descriptions only), oldest first."""
     case, documents = await service.documents(work.session, ctx, case_id)
@@ -138,7 +138,7 @@ async def list_documents(case_id: str, ctx: ContextDep, work: Work, request: Req
     return DocumentList(items=[_document_view(d) for d in documents])
 
 
-@router.get("/{case_id}/documents/{document_id}", response_class=StreamingResponse,
+@router.get("/{case_id}/documents/{document_id}", dependencies=[require_scope("contacts:read")], response_class=StreamingResponse,
             responses={200: {"description": "The document's bytes, as an attachment, in its detected type",
                              "content": {t.media_type: {} for t in filetypes.ACCEPTED}}})
 async def download_document(case_id: str, document_id: EntryId, ctx: ContextDep, work: Work, request: Request,
@@ -180,7 +180,7 @@ async def add_correspondence(case_id: str, body: CorrespondenceIn, ctx: ContextD
     return _correspondence_view(entry)
 
 
-@router.get("/{case_id}/correspondence", response_model=CorrespondenceList)
+@router.get("/{case_id}/correspondence", response_model=CorrespondenceList, dependencies=[require_scope("contacts:read")])
 async def list_correspondence(case_id: str, ctx: ContextDep, work: Work, request: Request) -> CorrespondenceList:
     """The correspondence log, in the order things happened."""
     case, entries = await service.correspondence(work.session, ctx, case_id)
@@ -204,7 +204,7 @@ async def link_case(case_id: str, body: LinkIn, ctx: ContextDep, work: Work, req
     return _link_view(link, other)
 
 
-@router.get("/{case_id}/links", response_model=LinkList)
+@router.get("/{case_id}/links", response_model=LinkList, dependencies=[require_scope("contacts:read")])
 async def list_links(case_id: str, ctx: ContextDep, work: Work, request: Request) -> LinkList:
     """The cases linked to this one."""
     case, links = await service.links(work.session, ctx, case_id)

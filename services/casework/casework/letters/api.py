@@ -16,7 +16,7 @@ from casework.models import audit as audit_table
 from casework.runtime import CaseworkRuntimeDep
 from nwd_shared import audit
 from nwd_shared.app import Work
-from nwd_shared.auth import CurrentOrganisation, caller_of
+from nwd_shared.auth import CurrentOrganisation, caller_of, require_scope
 from nwd_shared.calendar import local_date
 from nwd_shared.http import Problem
 
@@ -54,7 +54,7 @@ def wants_pdf(accept: str | None) -> bool | None:
     return pdf_q > html_q
 
 
-@router.get("/{case_id}/letters/{kind}", responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+@router.get("/{case_id}/letters/{kind}", dependencies=[require_scope("contacts:read")], responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
 async def get_letter(case_id: str, kind: str, request: Request, caller: CurrentOrganisation,
                      work: Work, runtime: CaseworkRuntimeDep,
                      accept: str | None = Header(default=None)) -> Response:

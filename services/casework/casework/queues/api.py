@@ -31,7 +31,7 @@ from casework.schemas import CaseList, DeadlinesView
 from nwd_shared import audit
 from nwd_shared import events as ev
 from nwd_shared.app import ReadSession, Work
-from nwd_shared.auth import require_role, require_scope
+from nwd_shared.auth import check_personal_data, require_role, require_scope
 from nwd_shared.context import Context, ContextDep
 from nwd_shared.errors import Forbidden, Invalid
 
@@ -101,9 +101,11 @@ async def list_cases(
 ) -> CasePage | CaseList:
     """The caller's cases (owned, and those it contributes to) by queue, filter and search, a page at a time."""
     if reference is not None:
+        check_personal_data(request)  # the whole cases, as GET /v1/cases/{id} gives them
         return await cases_api.find_cases(ctx, work, request, reference)
     if q is not None:
         _check_may_search(ctx)
+        check_personal_data(request)  # a search of names and descriptions
     query = rules.query_key(request.query_params.multi_items())
     after = rules.decode_cursor(cursor, query) if cursor else None
     want = CaseFilter(
@@ -154,7 +156,7 @@ async def assign(case_id: str, body: AssignmentIn, request: Request, ctx: Contex
     return _assignment_view(case, assignment, ctx)
 
 
-@router.get("/{case_id}/assignment/history", response_model=AssignmentHistory)
+@router.get("/{case_id}/assignment/history", response_model=AssignmentHistory, dependencies=[require_scope("contacts:read")])
 async def assignment_history(case_id: str, request: Request, ctx: ContextDep, work: Work) -> AssignmentHistory:
     """Every assignment of the case, oldest first, with who made it and why."""
     case = await service.owned_case(work.session, ctx, case_id)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from learning import experience, repository
 from learning.schemas import ExperienceIn
 from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.context import Context
 from nwd_shared.errors import FieldError, Invalid
 
@@ -21,7 +21,7 @@ router = APIRouter(tags=["feedback from people"])
 Token = Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-@router.get("/v1/experience-links")
+@router.get("/v1/experience-links", dependencies=[require_scope("contacts:read")])
 async def experience_links(caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
                            reference: str = Query(max_length=64)) -> dict:
     """The feedback link of each of the caller's closed cases for a contact, for its letter."""

@@ -6,8 +6,9 @@ responds and the complainant escalates to the ombudsmen. A second contact, with 
 advocacy service what consent opens; a third, the council's own, is the case the joint one is linked
 to; a fourth, about harm on the hospital's ward, opens a safeguarding concern for the council. Besides
 organisations' own keys (which act with every role), two of the council's people ask: a handler
-(ana.patel, every scope) and a reports-only member of staff (rob.reid, only `reports:read`). The
-directory has no credential with only `subscriptions:write` (a webhook-only key), so none asks here.
+(ana.patel, every scope) and a reports-only member of staff (rob.reid, only `reports:read`), and the
+council's webhook-only integration (a key with only `subscriptions:write`). Neither of the last two
+reads anyone's data: every personal-data read needs `contacts:read` (issue 18, item 4).
 
 Reads answer with their status, and a list with `200` when the item asked about is in it, `[]` when
 it is not. A write is asked with a body its schema accepts, so the answer is about who asks, and is
@@ -34,6 +35,8 @@ PALS, COUNCIL, HOSPITAL = "uhsussex-pals", "wsx-council", "uhsussex"
 ADVOCACY, OMBUDSMAN, STRANGER = "sussex-advocacy", "lgsco", "bh-council"
 # People of the council with keys of their own (the demo directory): a handler, and reports only.
 ANA, ROB = "wsx-ana", "wsx-rob"
+# The council's webhook-only key (`demo-wsx-hooks-key`): only `subscriptions:write`.
+HOOKS = "wsx-hooks"
 COLUMNS = ("contact", "audit", "triage", "cases?ref", "case", "letter", "referral")
 RESPONSE = {
     "outcome": "partly_upheld", "desired_outcome_met": True,
@@ -291,6 +294,7 @@ async def test_each_relation_sees_exactly_what_the_access_table_allows(stack):
             "addressed, accepted: owner": (COUNCIL, joint, lead["id"], case_id),
             "owner's handler (ana.patel)": (ANA, joint, lead["id"], case_id),
             "owner's reports only (rob.reid)": (ROB, joint, lead["id"], case_id),
+            "owner's webhook-only key": (HOOKS, joint, lead["id"], case_id),
             "contributor": (HOSPITAL, joint, part["id"], case_id),
             "advocacy without consent": (ADVOCACY, joint, advocacy["id"], case_id),
             "advocacy with consent": (ADVOCACY, consented, advocacy_with_consent["id"], None),
@@ -347,8 +351,9 @@ async def test_each_relation_sees_exactly_what_the_access_table_allows(stack):
         "receiving organisation": ("200", "404", "200", "[]", "404", "404", "200"),
         "addressed, accepted: owner": ("200", "200", "200", "200", "200", "200", "200+"),
         "owner's handler (ana.patel)": ("200", "403", "200", "200", "200", "200", "200+"),
-        # Reports only: no letter (it names the complainant), and the referral without the contact's details.
-        "owner's reports only (rob.reid)": ("200", "403", "200", "200", "200", "403", "200"),
+        # Reports only, and a webhook-only key: no personal data (403), the referral without the contact's details.
+        "owner's reports only (rob.reid)": ("403", "403", "403", "403", "403", "403", "200"),
+        "owner's webhook-only key": ("403", "403", "403", "403", "403", "403", "200"),
         "contributor": ("200", "404", "200", "200", "200", "403", "200+"),
         "advocacy without consent": ("404", "404", "404", "[]", "404", "404", "200"),
         "advocacy with consent": ("200", "404", "404", "[]", "-", "-", "200+"),
@@ -372,6 +377,7 @@ EXPECTED = {
         "addressed, accepted: owner": "200 ok ok",
         "owner's handler (ana.patel)": "200 ok ok",
         "owner's reports only (rob.reid)": "403 403 403",
+        "owner's webhook-only key": "403 403 403",
         "contributor": "200 403 403",
         "advocacy without consent": "404 404 404",
         "advocacy with consent": "404 404 404",
@@ -383,7 +389,8 @@ EXPECTED = {
         "receiving organisation": "[] [] 200 404 404",
         "addressed, accepted: owner": "200 200 200 ok 200",
         "owner's handler (ana.patel)": "200 200 200 403 200",
-        "owner's reports only (rob.reid)": "200 403 200 403 200",
+        "owner's reports only (rob.reid)": "200 403 200 403 403",
+        "owner's webhook-only key": "200 403 200 403 403",
         "contributor": "200 [] 200 404 404",
         "advocacy without consent": "[] [] 200 404 404",
         "advocacy with consent": "- - 200 - -",
@@ -396,6 +403,7 @@ EXPECTED = {
         "addressed, accepted: owner": "200 ok 200 200 ok 200 200 ok 200 ok ok",
         "owner's handler (ana.patel)": "200 ok 200 200 ok 200 200 ok 200 ok ok",
         "owner's reports only (rob.reid)": " ".join(["403"] * 11),
+        "owner's webhook-only key": " ".join(["403"] * 11),
         "contributor": "200 ok 404 200 ok 404 200 ok 403 403 403",
         **{relation: " ".join(["404"] * 11) for relation in NOBODY},
         "advocacy with consent": " ".join(["-"] * 11),
@@ -407,6 +415,7 @@ EXPECTED = {
         "addressed, accepted: owner": " ".join(["ok"] * 16),
         "owner's handler (ana.patel)": "ok ok ok ok 403 ok 403 403 ok 403 ok ok ok ok ok ok",
         "owner's reports only (rob.reid)": " ".join(["403"] * 16),
+        "owner's webhook-only key": " ".join(["403"] * 16),
         "contributor": " ".join(["403"] * 16),
         **{relation: " ".join(["404"] * 16) for relation in NOBODY},
         "advocacy with consent": " ".join(["-"] * 16),
@@ -416,7 +425,8 @@ EXPECTED = {
         "receiving organisation": "200 200 ok",
         "addressed, accepted: owner": "200 200 ok",
         "owner's handler (ana.patel)": "200 200 ok",
-        "owner's reports only (rob.reid)": "200 200 403",
+        "owner's reports only (rob.reid)": "403 403 403",
+        "owner's webhook-only key": "403 403 403",
         "contributor": "200 200 ok",
         "advocacy without consent": "[] 200 404",
         "advocacy with consent": "[] 200 404",
@@ -429,6 +439,7 @@ EXPECTED = {
         "addressed, accepted: owner": "200 200 ok ok",
         "owner's handler (ana.patel)": "200 200 ok ok",
         "owner's reports only (rob.reid)": "200 200 403 403",
+        "owner's webhook-only key": "200 200 403 403",
         "contributor": "[] 200 403 403",
         "advocacy without consent": "[] 404 404 404",
         "advocacy with consent": "[] 404 404 404",

@@ -71,6 +71,14 @@ async def owned_case(session: AsyncSession, ctx: Context, case_id: str) -> Case:
     return case
 
 
+async def audited_case(session: AsyncSession, ctx: Context, case_id: str) -> str:
+    """The contact reference of a case the caller owns, for its audit trail; 404 to anyone else."""
+    case = await repository.get_case(session, case_id)
+    if case is None or case.owner != ctx.caller:
+        raise NotFound(f"no case {case_id}")
+    return case.reference
+
+
 # --- opening, and ending without a response ----------------------------------------------
 
 def received_by_owner_on(agreed: ev.OwnershipAgreedData) -> date:

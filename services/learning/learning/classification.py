@@ -32,6 +32,12 @@ async def visible_to(session: AsyncSession, ctx: Context, reference: str) -> Rec
                    corrections={reference: correction} if correction else {})
 
 
+async def audited_complaint(session: AsyncSession, ctx: Context, reference: str) -> str:
+    """The reference of a complaint whose learning audit trail the caller, its owner, may read."""
+    await visible_to(session, ctx, reference)
+    return reference
+
+
 def describe(records: Records, reference: str) -> dict:
     """Every subject with where it came from and why: the rules, the case, a correction."""
     contact = records.contacts.get(reference)

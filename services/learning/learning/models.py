@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nwd_shared.audit import define_audit_table
 from nwd_shared.db import UtcDateTime, new_metadata
 from nwd_shared.messaging.tables import define_messaging_tables
 
@@ -30,6 +31,8 @@ class Base(DeclarativeBase):
 
 
 messaging = define_messaging_tables(Base.metadata)
+# Who read or corrected a complaint's records here; append-only, and never touched by a rebuild.
+audit = define_audit_table(Base.metadata)
 
 
 # --- projections ------------------------------------------------------------------------

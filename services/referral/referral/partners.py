@@ -84,6 +84,13 @@ async def involved_in(session: AsyncSession, reference: str) -> set[str]:
     return involved
 
 
+async def audited_contact(session: AsyncSession, ctx: Context, reference: str) -> str:
+    """A contact whose referral audit trail the caller, a party to its negotiation, may read."""
+    if ctx.caller not in await involved_in(session, reference):
+        raise NotFound(f"no contact {reference}")
+    return reference
+
+
 async def refer_by_hand(session: AsyncSession, ctx: Context, *, caller: Organisation,
                         body: ReferralIn) -> tuple[Referral | None, list[ev.CloudEvent]]:
     """A person refers a contact on; ownership and joint ones join the protocol, the rest inform."""

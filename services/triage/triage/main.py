@@ -7,14 +7,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from nwd_shared.app import build_service_app
+from nwd_shared.audit_api import audit_router
 from nwd_shared.calendar import Clock, system_clock
-from triage import chasing
+from triage import chasing, service
 from triage.api import router
 from triage.api_safeguarding import router as safeguarding_router
 from triage.config import Settings
 from triage.consumers import CONSUMERS
 from triage.consumers_safeguarding import CONSUMERS as SAFEGUARDING_CONSUMERS
-from triage.models import messaging
+from triage.models import audit, messaging
 from triage.runtime import TriageRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     settings = settings or Settings()
     return build_service_app(
         settings=settings, title="No Wrong Door: triage", tables=messaging, migrations_dir=MIGRATIONS,
-        routers=[router, safeguarding_router], consumers=[*CONSUMERS, *SAFEGUARDING_CONSUMERS],
+        consumers=[*CONSUMERS, *SAFEGUARDING_CONSUMERS],
+        routers=[router, safeguarding_router, audit_router(audit, "/v1/triage/{reference}/audit", service.audited_decision)],
         periodic=[chasing.periodic(settings)], clock=clock, runtime_type=TriageRuntime,
     )

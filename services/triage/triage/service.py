@@ -100,6 +100,11 @@ async def visible_decision(session: AsyncSession, ctx: Context, reference: str) 
     return row
 
 
+async def audited_decision(session: AsyncSession, ctx: Context, reference: str) -> str:
+    """The reference of a decision the caller may see, for its audit trail; 404 to anyone else."""
+    return (await visible_decision(session, ctx, reference)).reference
+
+
 async def decisions_for(
     session: AsyncSession, ctx: Context, *, needs_review: bool | None, route: str | None,
     limit: int, after: str | None,

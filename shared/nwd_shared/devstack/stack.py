@@ -34,6 +34,8 @@ from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
 
 # For load from one key (benchmarks, fault tests): the per-credential limit is not what they measure.
 UNLIMITED = {"NWD_RATE_LIMIT_PER_MINUTE": "100000000"}
+# Local development: partners' test endpoints listen on this machine, over http.
+LOCAL_WEBHOOKS = {"NWD_WEBHOOK_ALLOW_HTTP": "true", "NWD_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8"]'}
 SERVICES = {"intake": 8001, "triage": 8002, "casework": 8003, "referral": 8004, "learning": 8005}
 
 
@@ -60,6 +62,7 @@ class Stack:
             f"NWD_{service.upper()}_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
             "NWD_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "NWD_ORGANISATIONS_FILE": str(self.organisations_file),
+            **LOCAL_WEBHOOKS,
             **self.extra_env,
         }
 

@@ -26,11 +26,17 @@ from nwd_shared import audit
 from nwd_shared.app import ReadSession, RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_role, require_scope
 from nwd_shared.context import Context, ContextDep
+from nwd_shared.openapi_links import links
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
+# What a new contact's reference leads to (OpenAPI links: clients and stateful fuzzing follow them).
+RECEIVED_LINKS = links("$response.body#/reference", *[
+    (method, "/v1/contacts/{reference}" + tail) for method, tail in (
+        ("get", ""), ("get", "/complaint"), ("get", "/audit"), ("post", "/consent"), ("patch", "/contact-details"))])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ContactAccepted,
+             responses={202: {"links": RECEIVED_LINKS}},
              dependencies=[require_scope("contacts:write")])
 async def post_contact(
     request: Request,

@@ -10,6 +10,7 @@ from nwd_shared import audit
 from nwd_shared.app import RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.context import Context
+from nwd_shared.openapi_links import links
 from nwd_shared.events import Route
 from triage import service
 from triage.models import TriageDecision
@@ -17,13 +18,17 @@ from triage.models import audit as audit_table
 from triage.schemas import OverrideIn, TriageList, TriageView
 
 router = APIRouter(prefix="/v1/triage", tags=["triage"])
+# What a decision's reference leads to (OpenAPI links: clients and stateful fuzzing follow them).
+_DECISION = [("get", "/v1/triage/{reference}"), ("post", "/v1/triage/{reference}/decision"),
+             ("get", "/v1/triage/{reference}/audit")]
 
 
 def _view(row: TriageDecision) -> TriageView:
     return TriageView.model_validate(row, from_attributes=True)
 
 
-@router.get("", response_model=TriageList, dependencies=[require_scope("contacts:read")])
+@router.get("", response_model=TriageList, dependencies=[require_scope("contacts:read")],
+            responses={200: {"links": links("$response.body#/items/0/reference", *_DECISION)}})
 async def list_triage(
     caller: CurrentOrganisation, work: Work, runtime: RuntimeDep, request: Request,
     needs_review: bool | None = None, route: Route | None = None,
@@ -39,7 +44,8 @@ async def list_triage(
     return TriageList(items=[_view(r) for r in rows], next=next_after)
 
 
-@router.get("/{reference}", response_model=TriageView, dependencies=[require_scope("contacts:read")])
+@router.get("/{reference}", response_model=TriageView, dependencies=[require_scope("contacts:read")],
+            responses={200: {"links": links("$response.body#/reference", *_DECISION[1:])}})
 async def get_triage(reference: str, caller: CurrentOrganisation, work: Work, runtime: RuntimeDep,
                      request: Request) -> TriageView:
     """The triage decision, its reasons and the safeguarding evidence."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-CASES_RUN = pytest.StashKey[dict[str, int]]()
+CASES_RUN = pytest.StashKey[dict[str, tuple[int, int, int]]]()
 
 
 @pytest.fixture(scope="session")
-def cases_run(request) -> dict[str, int]:
-    """Cases run per service, filled in by the Schemathesis test."""
+def cases_run(request) -> dict[str, tuple[int, int, int]]:
+    """Per service: cases run, writes that succeeded, cases a 5xx answered (the Schemathesis test)."""
     return request.config.stash.setdefault(CASES_RUN, {})
 
 
@@ -18,6 +18,8 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     if not counts:
         return
     terminalreporter.section("schemathesis")
-    for service, count in counts.items():
-        terminalreporter.write_line(f"{service}: {count} cases")
-    terminalreporter.write_line(f"total: {sum(counts.values())} cases over {len(counts)} services")
+    for service, (count, writes, server_errors) in counts.items():
+        terminalreporter.write_line(f"{service}: {count} cases, {writes} successful writes, {server_errors} 5xx")
+    terminalreporter.write_line(f"total: {sum(c[0] for c in counts.values())} cases over {len(counts)} services, "
+                                f"{sum(c[1] for c in counts.values())} successful writes, "
+                                f"{sum(c[2] for c in counts.values())} 5xx")

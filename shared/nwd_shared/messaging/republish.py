@@ -23,7 +23,7 @@ from prometheus_client import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from nwd_shared.kafka import ProducerHandle
+from nwd_shared.kafka import ProducerHandle, client_security
 from nwd_shared.messaging.failures import DatabaseUnavailable, database_unavailable
 from nwd_shared.messaging.tables import MessagingTables
 
@@ -38,15 +38,16 @@ class BrokerLostItsLog(KafkaError):
     """Rows were marked unpublished again: the relay drops the batch it read and starts from the oldest."""
 
 
-async def partition_ends(bootstrap_servers: str, topics: Iterable[str],
-                         timeout: float = 10.0) -> dict[TopicPartition, int]:
+async def partition_ends(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0,
+                         security: dict | None = None) -> dict[TopicPartition, int]:
     """Each partition's high watermark, for every partition of the topics that exist.
 
     Read from a fetch, not from ListOffsets alone: Tansu's ListOffsets answers the last batch's first
     offset + 1, behind the high watermark by the rest of that batch.
     """
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                              client_id="nwd-log-check", fetch_max_wait_ms=100, request_timeout_ms=5000)
+                              client_id="nwd-log-check", fetch_max_wait_ms=100, request_timeout_ms=5000,
+                              **(security or {}))
     await reader.start()
     try:
         await reader.topics()  # loads every topic's partitions
@@ -66,11 +67,11 @@ async def partition_ends(bootstrap_servers: str, topics: Iterable[str],
         await reader.stop()
 
 
-async def log_ends(bootstrap_servers: str, topics: Iterable[str]) -> dict[str, int]:
+async def log_ends(bootstrap_servers: str, topics: Iterable[str], security: dict | None = None) -> dict[str, int]:
     """Each topic's end: the sum of its partitions' high watermarks (0 for a topic that does not exist)."""
     topics = set(topics)
     ends = dict.fromkeys(topics, 0)
-    for tp, end in (await partition_ends(bootstrap_servers, topics)).items():
+    for tp, end in (await partition_ends(bootstrap_servers, topics, security=security)).items():
         ends[tp.topic] += end
     return ends
 
@@ -96,12 +97,12 @@ def topics_behind(published: dict[str, int], ends: dict[str, int]) -> list[str]:
 
 
 async def republish_if_lost(engine: AsyncEngine, tables: MessagingTables, bootstrap_servers: str,
-                            service: str) -> dict[str, int]:
+                            service: str, security: dict | None = None) -> dict[str, int]:
     """Mark the retained rows of every topic the broker lost unpublished again; returns the rows per topic."""
     published = await published_counts(engine, tables)
     if not published:
         return {}
-    lost = topics_behind(published, await log_ends(bootstrap_servers, published))
+    lost = topics_behind(published, await log_ends(bootstrap_servers, published, security))
     if not lost:
         return {}
     outbox = tables.outbox
@@ -133,8 +134,9 @@ class LogCheckedProducer:
     """
 
     def __init__(self, producer: ProducerHandle, *, engine: AsyncEngine, tables: MessagingTables,
-                 bootstrap_servers: str, service: str) -> None:
+                 bootstrap_servers: str, service: str, security: dict | None = None) -> None:
         self._producer = producer
+        self._security = security
         self._engine = engine
         self._tables = tables
         self._bootstrap_servers = bootstrap_servers
@@ -152,7 +154,8 @@ class LogCheckedProducer:
         async with self._lock:
             if self._checked:
                 return False
-            reset = await republish_if_lost(self._engine, self._tables, self._bootstrap_servers, self._service)
+            reset = await republish_if_lost(self._engine, self._tables, self._bootstrap_servers, self._service,
+                                            self._security)
             self._checked = True
             self._reset_unseen = self._reset_unseen or bool(reset)
             return bool(reset)
@@ -186,4 +189,5 @@ class LogCheckedProducer:
 def log_checked(producer: ProducerHandle, engine: AsyncEngine, tables: MessagingTables, settings) -> LogCheckedProducer:
     """The runtime's producer as the relay should use it."""
     return LogCheckedProducer(producer, engine=engine, tables=tables,
-                              bootstrap_servers=settings.kafka_bootstrap_servers, service=settings.service_name)
+                              bootstrap_servers=settings.kafka_bootstrap_servers, service=settings.service_name,
+                              security=client_security(settings))

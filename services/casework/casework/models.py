@@ -173,6 +173,8 @@ class ContactFact(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean)
     resolved_at_first_contact: Mapped[bool] = mapped_column(Boolean)
     person_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # What the person needs to take part (intake's CommunicationNeeds): it drives a letter's format.
+    communication_needs: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class OmbudsmanRequest(Base):
@@ -223,4 +225,5 @@ class PersistentComplainant(Base):
 
 
 from casework.casefile import models as casefile_models  # noqa: E402, F401  (the case file's tables)
+from casework.letters import models as letters_models  # noqa: E402, F401  (letter tasks)
 from casework.queues import models as queues_models  # noqa: E402, F401  (queues, assignment, search)

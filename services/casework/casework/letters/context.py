@@ -103,3 +103,44 @@ def context_for(kind: str, facts: LetterFacts) -> dict:
         "ombudsman": {"name": facts.ombudsman.name, "website": _website(facts.ombudsman)}
         if facts.ombudsman else None,
     }
+
+
+def sample_facts(organisation_id: str, organisation_name: str, today: date, usual_working_days: int,
+                 ombudsman: Organisation | None = None) -> LetterFacts:
+    """Made-up facts for previewing a template: every letter can be written, no real person is named."""
+    from datetime import UTC, datetime, timedelta
+
+    def ahead(days: int) -> date:
+        return today + timedelta(days=days)
+
+    received = today - timedelta(days=30)
+    case = Case(
+        id="preview", reference="NWD-PREVIEW", owner=organisation_id, contributors=[], kind="complaint",
+        route="complaint", status="responded", suspended=False, received_on=received,
+        acknowledge_by=received + timedelta(days=3), action_plan_by=received + timedelta(days=10),
+        respond_by=ahead(10), six_months_by=received + timedelta(days=182),
+        opened_at=datetime(received.year, received.month, received.day, tzinfo=UTC),
+        subject="the care at home (sample)", anonymous=False,
+        complainant={"name": "Alex Sample", "address": ["1 Example Street", "Exampletown", "EX1 1AA"]},
+        acknowledged_on=received + timedelta(days=2), discussion_accepted=True, likely_response_working_days=20,
+        acknowledgement={"action_plan_by": (received + timedelta(days=10)).isoformat(),
+                         "respond_by": ahead(10).isoformat(), "suspended": False, "discussion_accepted": True,
+                         "likely_response_working_days": 20},
+        action_plan={"understanding": "A sample understanding of the complaint.",
+                     "desired_outcome": "A sample outcome the person wants.",
+                     "steps": ["A first sample step", "A second sample step"], "timescale_working_days": 20,
+                     "longer_timescale_reason": None, "respond_by": ahead(10).isoformat(), "comments": []},
+        action_plan_issued_on=received + timedelta(days=9), notified_respond_by=ahead(10),
+        response={"outcome": "partly_upheld", "desired_outcome_met": True, "alternative": None,
+                  "issues": "The sample issues.", "investigation": "How it was looked into (sample).",
+                  "evidence": "Sample evidence.", "findings": "Sample findings.", "went_wrong": True,
+                  "impact": "The sample impact.", "apology": "We are sorry (sample).", "actions": ["A sample action"],
+                  "learning": ["A sample lesson"], "signed_by": "A. Manager", "signed_role": "Sample role",
+                  "respond_by": ahead(10).isoformat()},
+        responded_on=today, outcome="partly_upheld", on_time=True, paused_working_days=0,
+    )
+    extension = CaseExtension(case_id=case.id, extended_on=today - timedelta(days=5),
+                              previous_respond_by=today - timedelta(days=2), new_respond_by=ahead(10),
+                              reason="A sample reason for needing more time.")
+    return LetterFacts(case=case, organisation_name=organisation_name, today=today,
+                       usual_working_days=usual_working_days, extensions=[extension], ombudsman=ombudsman)

@@ -138,7 +138,8 @@ async def on_contact_received(session: AsyncSession, event: ev.ContactReceived,
     anonymous = bool(getattr(contact, "anonymous", False)) or not (contact.complainant.name or "").strip()
     fact = ContactFact(reference=contact.reference, channel=contact.channel, anonymous=anonymous,
                        resolved_at_first_contact=contact.resolved_at_first_contact,
-                       person_key=life.person_key(contact.complainant.email, contact.complainant.phone))
+                       person_key=life.person_key(contact.complainant.email, contact.complainant.phone),
+                       communication_needs=needs.model_dump() if (needs := contact.communication_needs) else None)
     session.add(fact)
     caused: list[ev.CloudEvent] = []
     for case in await repository.cases_of_reference(session, contact.reference):

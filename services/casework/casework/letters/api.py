@@ -18,6 +18,7 @@ from jinja2 import TemplateError
 from pydantic import BaseModel, Field
 
 from casework import repository, service
+from casework.casefile.api import EntryId
 from casework.casefile.service import CASE_ROLES
 from casework.letters import needs as letter_needs
 from casework.letters import repository as letters_repository
@@ -216,7 +217,7 @@ async def letter_tasks(case_id: str, request: Request, caller: CurrentOrganisati
 
 
 @router.post("/v1/cases/{case_id}/letter-tasks/{task_id}/done", dependencies=[require_scope("cases:write")])
-async def letter_task_done(case_id: str, task_id: int, body: TaskDone, request: Request,
+async def letter_task_done(case_id: str, task_id: EntryId, body: TaskDone, request: Request,
                            caller: CurrentOrganisation, work: Work, runtime: CaseworkRuntimeDep) -> LetterTaskView:
     """A person met the need (the Braille copy was sent...): the task is done, once."""
     case = await service.visible_case(work.session, case_id, caller.id, for_update=True)

@@ -34,6 +34,8 @@ EXPECTED = {
         ("GET", "/v1/cases/{case_id}/record"): "contacts:read",
         ("GET", "/v1/cases/{case_id}/contributions"): "contacts:read",
         ("GET", "/v1/cases/{case_id}/letters/{kind}"): "contacts:read",
+        ("GET", "/v1/cases/{case_id}/letter-tasks"): "contacts:read",
+        ("POST", "/v1/cases/{case_id}/letter-tasks/{task_id}/done"): "cases:write",
         ("GET", "/v1/cases/{case_id}/assignment/history"): "contacts:read",
         ("GET", "/v1/cases/{case_id}/notes"): "contacts:read",
         ("GET", "/v1/cases/{case_id}/notes/{note_id}"): "contacts:read",

@@ -25,6 +25,12 @@ REQUIRED_METRICS = {
     "nwd_outbox_oldest_unpublished_seconds",
     "nwd_consumer_lag",
     "nwd_case_deadline_breaches_total",
+    # Issue 17: the relay's failures by cause, re-publishing, unknown types, assignment, housekeeping.
+    "nwd_outbox_relay_failures_total",
+    "nwd_outbox_republished_total",
+    "nwd_events_unknown_type_total",
+    "nwd_consumer_assigned_partitions",
+    "nwd_rows_pruned_total",
 }
 REQUEST_PANELS = {"Request rate", "Latency p50 / p99", "Error rate"}
 REQUIRED_PANELS = REQUEST_PANELS | {

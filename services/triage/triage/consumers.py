@@ -12,6 +12,7 @@ from nwd_shared.db import load_rows
 from nwd_shared.messaging.consumer import Handler
 from nwd_shared.runtime import ConsumerSpec
 from triage import domain, service
+from triage.consumers_safeguarding import CONSUMERS as SAFEGUARDING_CONSUMERS
 from triage.models import TriageDecision
 from triage.runtime import TriageRuntime
 from triage.semantic.model import Assessment
@@ -58,4 +59,6 @@ async def prefetch(session, events):
     return rows
 
 
-CONSUMERS = [ConsumerSpec(name="nwd-triage", topics=[ev.CONTACTS], handlers=handlers, prefetch=prefetch)]
+# Every consumer group of triage: contacts to decide, and its own safeguarding referrals to follow up.
+CONSUMERS = [ConsumerSpec(name="nwd-triage", topics=[ev.CONTACTS], handlers=handlers, prefetch=prefetch),
+             *SAFEGUARDING_CONSUMERS]

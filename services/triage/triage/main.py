@@ -14,7 +14,6 @@ from triage.api import router
 from triage.api_safeguarding import router as safeguarding_router
 from triage.config import Settings
 from triage.consumers import CONSUMERS
-from triage.consumers_safeguarding import CONSUMERS as SAFEGUARDING_CONSUMERS
 from triage.models import audit, messaging
 from triage.runtime import TriageRuntime
 
@@ -26,7 +25,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     settings = settings or Settings()
     return build_service_app(
         settings=settings, title="No Wrong Door: triage", tables=messaging, migrations_dir=MIGRATIONS,
-        consumers=[*CONSUMERS, *SAFEGUARDING_CONSUMERS],
+        consumers=CONSUMERS,
         routers=[router, safeguarding_router, audit_router(audit, "/v1/triage/{reference}/audit", service.audited_decision)],
         periodic=[chasing.periodic(settings)], clock=clock, runtime_type=TriageRuntime,
     )

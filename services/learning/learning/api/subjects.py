@@ -28,7 +28,7 @@ async def taxonomy(_: CurrentOrganisation) -> dict:
     }
 
 
-@router.get("/{reference}")
+@router.get("/{reference}", dependencies=[require_scope("contacts:read")])
 async def subjects_of(caller: CurrentOrganisation, work: Work, runtime: RuntimeDep, request: Request,
                       reference: str = Reference) -> dict:
     """A complaint's subjects and service area, and why: for the organisation that owns it (audited)."""

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench import queues, triage_model
 from bench.chain import relay_chain_latency
 from bench.load import closed_loop, percentile
-from bench import queues, triage_model
 from bench.replay import replay
 from bench.year import MIX, NATIONAL_YEAR, national_year
 from nwd_shared.devstack.broker import TansuBroker

@@ -24,8 +24,9 @@ def _rss_mb() -> float:
 
 def measure() -> dict:
     """Run in this process: RSS before and after loading, CPU per contact over batches."""
-    from triage.semantic.model import SafeguardingModel
     from triage_training.corpus import load_all
+
+    from triage.semantic.model import SafeguardingModel
 
     texts = [i.text for i in load_all()]
     before = _rss_mb()

@@ -10,8 +10,8 @@ from nwd_shared import audit
 from nwd_shared.app import RuntimeDep, Work
 from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.context import Context
-from nwd_shared.openapi_links import links
 from nwd_shared.events import Route
+from nwd_shared.openapi_links import links
 from triage import service
 from triage.models import TriageDecision
 from triage.models import audit as audit_table

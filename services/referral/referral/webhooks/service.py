@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nwd_shared import events as ev
 from nwd_shared.directory import Organisation
-from referral.models import WebhookDelivery, WebhookSubscription
 from nwd_shared.errors import Invalid, NotFound
+from referral.models import WebhookDelivery, WebhookSubscription
 from referral.webhooks import domain, egress, repository
 from referral.webhooks.schemas import AttemptView, DeliveryView, SubscriptionIn
 

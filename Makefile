@@ -49,7 +49,7 @@ chaos: install  ## the fault suite with its long scenarios
 	$(UV) run --no-sync pytest tests/faults --chaos -s
 
 lint: install
-	$(UV) run --no-sync ruff check shared services tests
+	$(UV) run --no-sync ruff check shared services tests bench
 
 migrate: install  ## bring every service's SQLite database under .data/ to the latest schema
 	for s in intake triage casework referral learning; do $(UV) run --no-sync python -m $$s migrate; done

@@ -10,8 +10,6 @@ from intake import complaint, domain, repository, service
 from intake.models import Contact
 from intake.models import audit as audit_table
 from intake.schemas import (
-    AuditEntry,
-    AuditPerson,
     ComplaintView,
     ConsentIn,
     ConsentView,
@@ -23,8 +21,8 @@ from intake.schemas import (
     JourneyStep,
 )
 from nwd_shared import audit
-from nwd_shared.app import ReadSession, RuntimeDep, Work
-from nwd_shared.auth import CurrentOrganisation, require_role, require_scope
+from nwd_shared.app import RuntimeDep, Work
+from nwd_shared.auth import CurrentOrganisation, require_scope
 from nwd_shared.context import Context, ContextDep
 from nwd_shared.openapi_links import links
 
@@ -77,19 +75,6 @@ async def get_contact(reference: str, caller: CurrentOrganisation, work: Work, r
         journey=[JourneyStep(at=j.at, type=j.event_type, organisation=j.organisation, summary=j.summary)
                  for j in journey],
     )
-
-
-@router.get("/{reference}/audit", response_model=list[AuditEntry],
-            dependencies=[require_scope("customer-relations"), require_role("customer_relations")])
-async def get_audit_trail(reference: str, ctx: ContextDep, session: ReadSession) -> list[AuditEntry]:
-    """Who read or changed this contact at intake, person by person: for the owner's customer relations."""
-    await service.owned_contact(session, ctx, reference)
-    entries = []
-    for row in await audit.trail(session, audit_table, reference):
-        person = domain.person_behind(ctx.directory.get(row["organisation_id"]), row["credential_id"])
-        entries.append(AuditEntry.model_validate(
-            row | {"person": AuditPerson(id=person[0], name=person[1]) if person else None}))
-    return entries
 
 
 def _complaint_view(contact: Contact) -> ComplaintView:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from nwd_shared import events as ev
-from nwd_shared.directory import Organisation
 
 # No 0/O or 1/I, so a reference read over the phone is not misheard.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -162,19 +161,3 @@ def corrected(submission: dict, changes: dict[str, dict[str, Any] | None]) -> tu
     return updated, fields
 
 
-def person_behind(organisation: Organisation | None, credential_id: str) -> tuple[str, str | None] | None:
-    """The person who used a credential: a token's subject, or the person a key was issued to.
-
-    Resolved from the directory as it is now: a key removed since names no one.
-    """
-    if credential_id.startswith("jwt:"):
-        subject = credential_id.removeprefix("jwt:")
-        known = organisation.person(subject) if organisation else None
-        return subject, known.name if known else None
-    if organisation is None:
-        return None
-    credential = next((c for c in organisation.all_credentials() if c.id == credential_id), None)
-    if credential is None or credential.person is None:
-        return None
-    person = organisation.person(credential.person)
-    return credential.person, person.name if person else None

@@ -124,25 +124,6 @@ class ContactView(BaseModel):
     journey: list[JourneyStep]
 
 
-class AuditPerson(BaseModel):
-    """The member of staff behind a credential: the directory's record, or a token's subject (no name)."""
-
-    id: str
-    name: str | None
-
-
-class AuditEntry(BaseModel):
-    at: datetime
-    organisation_id: str
-    credential_id: str
-    # The person who acted, when a key issued to a person or a person's token was used.
-    person: AuditPerson | None = None
-    action: str
-    resource: str
-    reference: str | None
-    client_address: str | None
-
-
 class ComplainantView(BaseModel):
     name: str | None
     email: str | None

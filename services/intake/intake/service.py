@@ -109,6 +109,11 @@ async def owned_contact(session: AsyncSession, ctx: Context, reference: str) -> 
     return contact
 
 
+async def audited_contact(session: AsyncSession, ctx: Context, reference: str) -> str:
+    """The reference of a contact whose audit trail the caller may read: the owner's."""
+    return (await owned_contact(session, ctx, reference)).reference
+
+
 async def record_step(session: AsyncSession, event: ev.CloudEvent) -> None:
     """Add an event to its contact's journey and move the contact's status, owner and route on."""
     step = domain.step_for(event)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
-from intake.schemas import AuditEntry as IntakeAuditEntry
 from nwd_shared.audit import define_audit_table
-from nwd_shared.audit_api import AuditEntry, audit_router
+from nwd_shared.audit_api import AuditPerson, audit_router, person_behind
+from nwd_shared.directory import load_directory
+from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
 
 
 async def _owned(session, ctx, key: str) -> str:
@@ -21,5 +22,10 @@ def test_the_router_serves_one_read_only_route_named_by_the_paths_key():
     assert [p.name for p in route.dependant.path_params] == ["thing_id"]
 
 
-def test_every_service_serves_the_shape_intake_serves():
-    assert AuditEntry.model_json_schema() == IntakeAuditEntry.model_json_schema()
+def test_the_person_behind_a_credential_is_the_keys_holder_or_the_tokens_subject():
+    council = load_directory(DEMO_ORGANISATIONS_FILE).get("wsx-council")
+    assert person_behind(council, "ana-key") == AuditPerson(id="ana.patel", name="Ana Patel")
+    assert person_behind(council, "primary") is None  # the organisation's own key: no person
+    assert person_behind(council, "jwt:cara.jones") == AuditPerson(id="cara.jones", name="Cara Jones")
+    assert person_behind(council, "jwt:someone-new") == AuditPerson(id="someone-new", name=None)
+    assert person_behind(council, "removed-key") is None and person_behind(None, "ana-key") is None

@@ -10,7 +10,6 @@ from intake.domain import (
     corrected,
     is_anonymous,
     new_reference,
-    person_behind,
     request_fingerprint,
     step_for,
 )
@@ -61,22 +60,6 @@ def test_a_reminder_is_shown_as_a_reminder_not_a_new_proposal():
 def test_pals_resolving_a_contact_closes_it():
     event = ev.ReferralAccepted(source="/nwd/referral", subject="NWD-1", data=referral(outcome="resolved"))
     assert step_for(event).status == "closed"
-
-
-def _council():
-    from nwd_shared.directory import load_directory
-    from nwd_shared.settings import DEMO_ORGANISATIONS_FILE
-
-    return load_directory(DEMO_ORGANISATIONS_FILE).get("wsx-council")
-
-
-def test_the_person_behind_a_credential_is_the_keys_holder_or_the_tokens_subject():
-    council = _council()
-    assert person_behind(council, "ana-key") == ("ana.patel", "Ana Patel")
-    assert person_behind(council, "primary") is None  # the organisation's own key: no person
-    assert person_behind(council, "jwt:cara.jones") == ("cara.jones", "Cara Jones")
-    assert person_behind(council, "jwt:someone-new") == ("someone-new", None)
-    assert person_behind(council, "removed-key") is None and person_behind(None, "ana-key") is None
 
 
 def test_a_correction_merges_given_fields_and_names_only_those_that_changed():

@@ -117,8 +117,11 @@ async def test_writers_of_different_references_do_not_wait_for_each_other(postgr
     first = sessions()
     await first.begin()
     await add_to_outbox(first, tables, [event("NWD-ORDR-0002", "one")])
-    # Another reference commits while the first transaction is open.
+    # Another reference commits while the first transaction is open (a wait would time out here).
     await asyncio.wait_for(stage(sessions, event("NWD-ORDR-0003", "two")), 5)
+    async with sessions() as session:
+        committed = (await session.execute(select(tables.outbox.c.key))).scalars().all()
+    assert committed == ["NWD-ORDR-0003"]
     await first.rollback()
     await first.close()
     await engine.dispose()
